@@ -1,0 +1,1 @@
+//! Series math and chart drawing.

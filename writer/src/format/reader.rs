@@ -1,0 +1,1 @@
+//! The tolerant metrics reader (FORMAT.md §6).
