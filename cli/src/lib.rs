@@ -1,0 +1,4 @@
+//! The `aspara` command's library: everything the binary does, as functions and routers that tests
+//! call in-process.
+pub mod assets;
+pub mod demo;
