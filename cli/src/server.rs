@@ -361,7 +361,10 @@ fn fresh_manifest(state: &ServeState) -> Result<Arc<Vec<u8>>, ApiError> {
     }
     let built = catalog::rebuild_manifest(&state.root).map_err(|e| {
         eprintln!("aspara serve: building the manifest failed: {e}");
-        ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "Building the manifest failed")
+        ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "Building the manifest failed",
+        )
     })?;
     cache.body = Arc::new(built.bytes);
     cache.fingerprint = Some(fp);
@@ -445,7 +448,11 @@ mod tests {
     #[test]
     fn parse_path_hides_dotfiles() {
         for p in ["/.queue", "/p/.tmp_x.json", "/%2equeue/x"] {
-            assert_eq!(parse_path(p).unwrap_err().status, StatusCode::NOT_FOUND, "{p}");
+            assert_eq!(
+                parse_path(p).unwrap_err().status,
+                StatusCode::NOT_FOUND,
+                "{p}"
+            );
         }
     }
 
