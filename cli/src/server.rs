@@ -300,8 +300,9 @@ async fn serve_data_file(root: &Path, path: &Path, req: Request) -> Result<Respo
         }
     };
     let mut resp = resp;
+    let has_body = resp_is_body(resp.status());
     let h = resp.headers_mut();
-    if resp_is_body(resp.status()) {
+    if has_body {
         h.insert(
             header::CONTENT_TYPE,
             HeaderValue::from_static(data_content_type(&name)),

@@ -1,6 +1,8 @@
 //! `index`, `ls`, `publish`, `demo` and the help texts, end to end (library calls on temporary copies,
 //! and the built binary for `--json` and `--help`).
 
+#![allow(clippy::unwrap_used)] // test helpers: a failed unwrap is a failed test, with its message
+
 mod util;
 
 use std::collections::BTreeMap;
@@ -450,4 +452,46 @@ fn missing_data_dir_is_a_clear_error() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("does not exist"), "{err}");
     assert!(!err.contains("panicked"), "{err}");
+}
+
+#[test]
+fn serve_process_prints_its_url_and_answers() {
+    use std::io::{BufRead as _, Read as _, Write as _};
+    let t = util::fixture_copy();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_aspara"))
+        .args([
+            "serve",
+            "--data-dir",
+            t.path().to_str().unwrap(),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            "0",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    let mut stdout = std::io::BufReader::new(child.stdout.take().unwrap());
+    stdout.read_line(&mut line).unwrap();
+    let url = line.trim().rsplit(' ').next().unwrap().to_owned();
+    assert!(
+        url.starts_with("http://127.0.0.1:") && url.ends_with('/'),
+        "{line}"
+    );
+    let hostport = url.trim_start_matches("http://").trim_end_matches('/');
+    let mut s = std::net::TcpStream::connect(hostport).unwrap();
+    write!(
+        s,
+        "GET /aspara-index.json HTTP/1.1\r\nHost: {hostport}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut resp = String::new();
+    s.read_to_string(&mut resp).unwrap();
+    child.kill().unwrap();
+    let _ = child.wait();
+    drop(stdout);
+    assert!(resp.starts_with("HTTP/1.1 200"), "{resp}");
+    assert!(resp.contains("\"vision-demo\""), "{resp}");
 }

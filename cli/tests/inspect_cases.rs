@@ -1,6 +1,8 @@
 //! `aspara inspect` on every case in `shared/cases/` that ships data: the counts and summaries each
 //! case's `expected.md` gives, exactly. One test per case, named after it.
 
+#![allow(clippy::unwrap_used)] // test helpers: a failed unwrap is a failed test, with its message
+
 mod util;
 
 use aspara::format::reader::SkipReason;

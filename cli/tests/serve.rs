@@ -1,6 +1,8 @@
 //! `aspara serve`'s router, called in-process with `oneshot` on a copy of the Python fixture: MIME
 //! types, Range, ETag, the fresh manifest, and every way out of the data directory refused.
 
+#![allow(clippy::unwrap_used)] // test helpers: a failed unwrap is a failed test, with its message
+
 mod util;
 
 use axum::body::Body;
@@ -37,7 +39,7 @@ async fn get(dir: &std::path::Path, uri: &str, headers: &[(&str, &str)]) -> Resp
     }
 }
 
-fn header<'a>(r: &'a Resp, name: header::HeaderName) -> &'a str {
+fn header(r: &Resp, name: header::HeaderName) -> &str {
     r.headers
         .get(name)
         .and_then(|v| v.to_str().ok())

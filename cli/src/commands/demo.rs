@@ -17,7 +17,7 @@ use serde_json::{Value, json};
 
 use crate::args::DemoArgs;
 use crate::demo::dataset::{CLASS_NAMES, Dataset};
-use crate::demo::sweep::{self, Ending, EpochMetrics, RunSpec};
+use crate::demo::sweep::{self, RunSpec};
 use crate::{Error, Result};
 
 /// The project the demo writes.
@@ -71,25 +71,6 @@ pub struct DemoOutcome {
     pub runs: Vec<DemoRun>,
 }
 
-fn metrics_of(m: &EpochMetrics) -> serde_json::Map<String, Value> {
-    let mut map = serde_json::Map::new();
-    for (k, v) in [
-        ("train/loss", m.train.loss),
-        ("train/acc", m.train.acc),
-        ("val/loss", m.val.loss),
-        ("val/acc", m.val.acc),
-    ] {
-        // Non-finite numbers cannot be JSON numbers; the writer records them as null (FORMAT.md §2).
-        map.insert(
-            k.to_owned(),
-            serde_json::Number::from_f64(v)
-                .map(Value::Number)
-                .unwrap_or(Value::Null),
-        );
-    }
-    map
-}
-
 /// Removes an earlier demo's files for this run, so re-running the demo starts the run afresh.
 fn clear_run(layout: &Layout, run: &str) -> Result<()> {
     for p in [
@@ -117,16 +98,24 @@ fn train_one(
     val: &Dataset,
     scratch: &std::path::Path,
 ) -> Result<DemoRun> {
-    let mut run = aspara::Run::builder(PROJECT)
+    let mut run = aspara::init(PROJECT)
         .name(spec.name)
-        .dir(&config.data_dir)
-        .config(spec.config())
-        .tags(spec.tags.iter().map(|t| t.to_string()))
+        .data_dir(&config.data_dir)
+        .config(Value::Object(spec.config()))
+        .tags(spec.tags.iter().copied())
         .notes(spec.notes)
         .project_tags(["demo", "iris"])
-        .init()?;
+        .start()?;
     let outcome = sweep::train(spec, train, val, |m| {
-        run.log(metrics_of(m), Some(m.epoch as u64))
+        run.log(
+            [
+                ("train/loss", m.train.loss),
+                ("train/acc", m.train.acc),
+                ("val/loss", m.val.loss),
+                ("val/acc", m.val.acc),
+            ],
+            Some(m.epoch as u64),
+        )
     })?;
     let first = outcome.history.first().copied();
     let last = outcome.history.last().copied();
@@ -134,7 +123,9 @@ fn train_one(
         // Simulates a killed process: the run is never finished, so readers show it `wip` (and
         // `maybe_failed` an hour later). Flush so every logged epoch is on disk.
         run.flush()?;
-        std::mem::drop(run.abandon());
+        // Dropping a `Run` finishes it (exit code 0), as a Python context manager would; a killed
+        // process never gets there. Forgetting it is that kill: the metadata keeps `wip`.
+        std::mem::forget(run);
         "wip"
     } else {
         if let Some(l) = last {
@@ -152,14 +143,21 @@ fn train_one(
                 summary.insert("best_val_acc".into(), Value::Number(n));
             }
             summary.insert("diverged".into(), json!(outcome.diverged));
-            run.set_summary(summary)?;
+            run.update_summary(summary)?;
         }
         if !outcome.diverged {
             let weights = scratch.join(format!("{}-weights.json", spec.name));
             let mut j = outcome.model.to_json();
             j["classes"] = json!(CLASS_NAMES);
             std::fs::write(&weights, format!("{j:#}\n")).map_err(Error::io("writing", &weights))?;
-            run.log_artifact(&weights, Some("Trained MLP weights"), Some("model"))?;
+            run.log_artifact(
+                &weights,
+                aspara::ArtifactOptions {
+                    name: None,
+                    description: Some("Trained MLP weights".into()),
+                    category: Some("model".into()),
+                },
+            )?;
         }
         let code = if outcome.diverged { 1 } else { 0 };
         run.finish(code)?;
@@ -195,7 +193,6 @@ pub fn run(config: &DemoConfig) -> Result<DemoOutcome> {
     let _ = std::fs::remove_dir_all(&scratch);
     let runs = runs.into_iter().collect::<Result<Vec<_>>>()?;
     aspara::index::rebuild(&config.data_dir)?;
-    let _ = Ending::Complete;
     Ok(DemoOutcome {
         data_dir: config.data_dir.clone(),
         runs,

@@ -180,8 +180,8 @@ impl LsOutcome {
                 }
                 let _ = writeln!(
                     s,
-                    "{:<24} {:>5}  {:<20}  {}",
-                    "PROJECT", "RUNS", "LAST UPDATE", "TAGS"
+                    "{:<24} {:>5}  {:<20}  TAGS",
+                    "PROJECT", "RUNS", "LAST UPDATE"
                 );
                 for p in projects {
                     let _ = writeln!(
@@ -198,8 +198,8 @@ impl LsOutcome {
                 let _ = writeln!(s, "{project}: {} run(s)", runs.len());
                 let _ = writeln!(
                     s,
-                    "{:<30} {:<13} {:>8} {:>8}  {:<20}  {}",
-                    "RUN", "STATUS", "RECORDS", "MAXSTEP", "LAST UPDATE", "LAST VALUES"
+                    "{:<30} {:<13} {:>8} {:>8}  {:<20}  LAST VALUES",
+                    "RUN", "STATUS", "RECORDS", "MAXSTEP", "LAST UPDATE"
                 );
                 for r in runs {
                     let last: Vec<String> = r

@@ -85,12 +85,19 @@ pub async fn run(config: &ServeConfig) -> Result<()> {
             assets::BUILD_HINT
         );
     }
-    println!(
-        "Serving {} at {}",
-        config.data_dir.display(),
-        url_for(&addr)
-    );
-    println!("Press Ctrl-C to stop.");
+    {
+        // One write, errors ignored: a closed stdout (a pipe whose reader left) must not stop the
+        // server the way `println!`'s panic would.
+        use std::io::Write as _;
+        let mut out = std::io::stdout().lock();
+        let _ = writeln!(
+            out,
+            "Serving {} at {}\nPress Ctrl-C to stop.",
+            config.data_dir.display(),
+            url_for(&addr)
+        );
+        let _ = out.flush();
+    }
     axum::serve(listener, app)
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;

@@ -1,6 +1,7 @@
 //! Helpers shared by the command's integration tests: paths into `shared/`, a recursive copy into a
 //! temporary directory, and the built binary.
 #![allow(dead_code)] // each test target uses a different subset
+#![allow(clippy::unwrap_used)] // test helpers: a failed unwrap is a failed test, with its message
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
