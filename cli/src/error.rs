@@ -27,7 +27,7 @@ pub enum Error {
     #[error("run '{0}' not found")]
     NoRun(String),
     /// A name given on the command line is not a valid project or run name.
-    #[error("{0}")]
+    #[error(transparent)]
     BadName(#[from] aspara::format::NameError),
     /// An argument is well-formed for clap but makes no sense (e.g. `--port 0` with `--no-serve`).
     #[error("{0}")]
@@ -41,7 +41,7 @@ pub enum Error {
     #[error(transparent)]
     Aspara(#[from] aspara::Error),
     /// JSON encoding failed.
-    #[error("encoding JSON: {0}")]
+    #[error("encoding JSON")]
     Json(#[from] serde_json::Error),
 }
 

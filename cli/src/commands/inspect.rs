@@ -217,45 +217,42 @@ impl InspectOutcome {
             let _ = writeln!(s, "no metrics");
             return s;
         }
+        let rows: Vec<Vec<String>> = self
+            .metrics
+            .iter()
+            .map(|m| {
+                let x = &m.summary;
+                vec![
+                    if x.is_bool {
+                        format!("{} (boolean)", m.name)
+                    } else {
+                        m.name.clone()
+                    },
+                    x.points.to_string(),
+                    super::format_value(x.min),
+                    super::format_value(x.max),
+                    super::format_value(x.last),
+                    x.nan.to_string(),
+                    x.pos_inf.to_string(),
+                    x.neg_inf.to_string(),
+                    x.unknown.to_string(),
+                    x.invalid.to_string(),
+                    x.non_monotonic.to_string(),
+                    x.superseded.to_string(),
+                ]
+            })
+            .collect();
+        s.push('\n');
+        s.push_str(&super::table(
+            &[
+                "metric", "points", "min", "max", "last", "nan", "+inf", "-inf", "null", "invalid",
+                "back", "dup",
+            ],
+            &rows,
+        ));
         let _ = writeln!(
             s,
-            "\n{:<28} {:>7} {:>14} {:>14} {:>14} {:>5} {:>5} {:>5} {:>5} {:>7} {:>6} {:>6}",
-            "metric",
-            "points",
-            "min",
-            "max",
-            "last",
-            "nan",
-            "+inf",
-            "-inf",
-            "null",
-            "invalid",
-            "back",
-            "dup"
-        );
-        for m in &self.metrics {
-            let x = &m.summary;
-            let _ = writeln!(
-                s,
-                "{:<28} {:>7} {:>14} {:>14} {:>14} {:>5} {:>5} {:>5} {:>5} {:>7} {:>6} {:>6}{}",
-                m.name,
-                x.points,
-                super::format_value(x.min),
-                super::format_value(x.max),
-                super::format_value(x.last),
-                x.nan,
-                x.pos_inf,
-                x.neg_inf,
-                x.unknown,
-                x.invalid,
-                x.non_monotonic,
-                x.superseded,
-                if x.is_bool { "  (boolean)" } else { "" },
-            );
-        }
-        let _ = writeln!(
-            s,
-            "\nback = records whose step is below the previous one; dup = earlier values superseded by a later write of the same step"
+            "\nmin/max/last: finite values only (last = at the highest step); null: non-finite of unknown kind;\nback: records whose step is below the previous one; dup: earlier values superseded by a later write of the same step"
         );
         s
     }

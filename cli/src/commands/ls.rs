@@ -178,53 +178,59 @@ impl LsOutcome {
                 if projects.is_empty() {
                     s.push_str("no projects\n");
                 }
-                let _ = writeln!(
-                    s,
-                    "{:<24} {:>5}  {:<20}  TAGS",
-                    "PROJECT", "RUNS", "LAST UPDATE"
-                );
-                for p in projects {
-                    let _ = writeln!(
-                        s,
-                        "{:<24} {:>5}  {:<20}  {}",
-                        p.name,
-                        p.runs,
-                        super::format_ms(p.last_update),
-                        p.tags.join(", ")
-                    );
-                }
+                let rows: Vec<Vec<String>> = projects
+                    .iter()
+                    .map(|p| {
+                        vec![
+                            p.name.clone(),
+                            p.runs.to_string(),
+                            super::format_ms(p.last_update),
+                            p.tags.join(", "),
+                        ]
+                    })
+                    .collect();
+                s.push_str(&super::table(
+                    &["PROJECT", "RUNS", "LAST UPDATE", "TAGS"],
+                    &rows,
+                ));
             }
             LsOutcome::Runs { project, runs } => {
                 let _ = writeln!(s, "{project}: {} run(s)", runs.len());
-                let _ = writeln!(
-                    s,
-                    "{:<30} {:<13} {:>8} {:>8}  {:<20}  LAST VALUES",
-                    "RUN", "STATUS", "RECORDS", "MAXSTEP", "LAST UPDATE"
-                );
-                for r in runs {
-                    let last: Vec<String> = r
-                        .last
-                        .iter()
-                        .map(|(k, v)| format!("{k}={}", super::format_value(*v)))
-                        .collect();
-                    let _ = writeln!(
-                        s,
-                        "{:<30} {:<13} {:>8} {:>8}  {:<20}  {}{}",
-                        r.name,
-                        r.status,
-                        r.records,
-                        r.max_step
-                            .map(|x| x.to_string())
-                            .unwrap_or_else(|| "-".into()),
-                        super::format_ms(r.last_update),
-                        last.join(" "),
+                let rows: Vec<Vec<String>> = runs
+                    .iter()
+                    .map(|r| {
+                        let last: Vec<String> = r
+                            .last
+                            .iter()
+                            .map(|(k, v)| format!("{k}={}", super::format_short(*v)))
+                            .collect();
+                        let mut last = last.join(" ");
                         if r.skipped_lines > 0 {
-                            format!("  ({} line(s) skipped)", r.skipped_lines)
-                        } else {
-                            String::new()
+                            last.push_str(&format!("  ({} line(s) skipped)", r.skipped_lines));
                         }
-                    );
-                }
+                        vec![
+                            r.name.clone(),
+                            r.status.clone(),
+                            r.records.to_string(),
+                            r.max_step
+                                .map(|x| x.to_string())
+                                .unwrap_or_else(|| "-".into()),
+                            super::format_ms(r.last_update),
+                            last,
+                        ]
+                    })
+                    .collect();
+                s.push_str(&super::table(
+                    &[
+                        "RUN",
+                        "STATUS",
+                        "RECORDS",
+                        "MAX STEP",
+                        "LAST UPDATE",
+                        "LAST VALUES",
+                    ],
+                    &rows,
+                ));
             }
         }
         s

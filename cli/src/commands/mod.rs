@@ -45,3 +45,90 @@ pub fn format_value(v: Option<f64>) -> String {
         None => "-".to_owned(),
     }
 }
+
+/// A metric value for compact listings: four significant decimals in plain notation for everyday
+/// magnitudes, scientific otherwise, so tiny values (case B16) never print as 0.
+pub fn format_short(v: Option<f64>) -> String {
+    match v {
+        None => "-".to_owned(),
+        Some(v) if v == 0.0 => "0".to_owned(),
+        Some(v) if (1e-3..1e6).contains(&v.abs()) => {
+            let s = format!("{v:.4}");
+            let s = s.trim_end_matches('0').trim_end_matches('.');
+            s.to_owned()
+        }
+        Some(v) => format!("{v:.3e}"),
+    }
+}
+
+/// Renders rows as a table whose columns are as wide as their widest cell; columns of numbers are
+/// right-aligned, text columns left-aligned.
+pub fn table(header: &[&str], rows: &[Vec<String>]) -> String {
+    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+    for r in rows {
+        for (w, c) in widths.iter_mut().zip(r) {
+            *w = (*w).max(c.chars().count());
+        }
+    }
+    let numeric: Vec<bool> = (0..widths.len())
+        .map(|i| {
+            !rows.is_empty()
+                && rows.iter().all(|r| {
+                    r.get(i)
+                        .is_some_and(|c| c == "-" || c.parse::<f64>().is_ok())
+                })
+        })
+        .collect();
+    let mut out = String::new();
+    let line = |cells: Vec<&str>, out: &mut String| {
+        let mut l = String::new();
+        for (i, (c, w)) in cells.iter().zip(&widths).enumerate() {
+            let pad = " ".repeat(w.saturating_sub(c.chars().count()));
+            if i > 0 {
+                l.push_str("  ");
+            }
+            if numeric[i] {
+                l.push_str(&pad);
+                l.push_str(c);
+            } else {
+                l.push_str(c);
+                l.push_str(&pad);
+            }
+        }
+        out.push_str(l.trim_end());
+        out.push('\n');
+    };
+    line(header.to_vec(), &mut out);
+    for r in rows {
+        line(r.iter().map(String::as_str).collect(), &mut out);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn short_values_never_hide_tiny_numbers() {
+        assert_eq!(format_short(Some(0.29829186845504996)), "0.2983");
+        assert_eq!(format_short(Some(1.0)), "1");
+        assert_eq!(format_short(Some(5e-324)), "4.941e-324");
+        assert_eq!(format_short(Some(1e-7)), "1.000e-7");
+        assert_eq!(format_short(Some(1e308)), "1.000e308");
+        assert_eq!(format_short(Some(f64::NAN)), "NaN");
+        assert_eq!(format_short(None), "-");
+    }
+
+    #[test]
+    fn tables_align() {
+        let t = table(
+            &["a", "bb"],
+            &[
+                vec!["xxx".into(), "1".into()],
+                vec!["y".into(), "22".into()],
+            ],
+        );
+        assert_eq!(t, "a    bb\nxxx   1\ny    22\n");
+    }
+}
