@@ -52,6 +52,8 @@ pub const CHANNEL_CAPACITY: usize = 8192;
 /// In `Interval` mode the writer naps this long after a batch, so records pile up and a `log`
 /// call seldom has to wake a sleeping thread (a system call).
 const COALESCE: Duration = Duration::from_millis(1);
+/// Batches of fewer messages than this are followed by the nap.
+const COALESCE_BELOW: usize = 512;
 /// The largest batch handed to one `write`.
 const MAX_BATCH_BYTES: usize = 1 << 20;
 /// Unwritten bytes kept across failing writes before records are given up (and reported).
@@ -365,12 +367,12 @@ impl Writer {
                 },
             };
             let mut stop = matches!(self.handle(first), Control::Stop);
-            let mut had_records = !self.buf.is_empty();
+            let mut handled = 1usize;
             while !stop && self.buf.len() < MAX_BATCH_BYTES {
                 match rx.try_recv() {
                     Ok(m) => {
                         stop = matches!(self.handle(m), Control::Stop);
-                        had_records |= !self.buf.is_empty();
+                        handled += 1;
                     }
                     Err(TryRecvError::Empty) => break,
                     Err(TryRecvError::Disconnected) => {
@@ -388,7 +390,8 @@ impl Writer {
                 if self.unsynced && self.last_sync.elapsed() >= every {
                     self.sync();
                 }
-                if had_records {
+                // Nap only after a small batch: a busy channel is drained without pause.
+                if handled < COALESCE_BELOW {
                     std::thread::sleep(COALESCE.min(every));
                 }
             }
