@@ -119,9 +119,9 @@ impl<'a> Cur<'a> {
             }
             b'-' | b'0'..=b'9' => {
                 let (end, _) = scan_number(self.b, self.i)?;
-                let text = std::str::from_utf8(&self.b[self.i..end]).ok()?;
+                let v = parse_f64(&self.b[self.i..end]);
                 self.i = end;
-                Val::Num(parse_f64(text))
+                Val::Num(v)
             }
             b'n' => {
                 self.lit(b"null")?;

@@ -80,11 +80,99 @@ pub(super) fn scan_number(b: &[u8], mut i: usize) -> Option<(usize, bool)> {
     Some((i, is_int))
 }
 
+/// Powers of ten that are exact in f64 (10^22 is the largest).
+const POW10: [f64; 23] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
+    1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+];
+
 /// The nearest f64 to a grammar-checked number: ints beyond u64 round (case B15), magnitudes beyond
 /// f64 become ±inf (as in Python), subnormals stay exact (case B16).
-pub(super) fn parse_f64(text: &str) -> f64 {
+///
+/// Short numbers take Clinger's exact path: a mantissa below 2^53 and a power of ten up to 10^22 are
+/// both exact, so one IEEE multiply or divide is correctly rounded, the same bits `str::parse`
+/// gives. Everything else goes to `str::parse`.
+pub(super) fn parse_f64(text: &[u8]) -> f64 {
+    let mut i = 0;
+    let negative = text.first() == Some(&b'-');
+    if negative {
+        i = 1;
+    }
+    let mut mantissa: u64 = 0;
+    let mut digits = 0u32;
+    let mut exp10: i32 = 0;
+    let mut simple = true;
+    while let Some(&c) = text.get(i) {
+        match c {
+            b'0'..=b'9' => {
+                if mantissa != 0 || c != b'0' {
+                    digits += 1;
+                }
+                if digits > 19 {
+                    simple = false;
+                    break;
+                }
+                mantissa = mantissa * 10 + u64::from(c - b'0');
+            }
+            b'.' => {
+                // Every digit after the point lowers the exponent by one.
+                let frac_start = i + 1;
+                i += 1;
+                while let Some(&d) = text.get(i) {
+                    if !d.is_ascii_digit() {
+                        break;
+                    }
+                    if mantissa != 0 || d != b'0' {
+                        digits += 1;
+                    }
+                    if digits > 19 {
+                        simple = false;
+                        break;
+                    }
+                    mantissa = mantissa * 10 + u64::from(d - b'0');
+                    i += 1;
+                }
+                exp10 = -((i - frac_start) as i32);
+                continue;
+            }
+            b'e' | b'E' => {
+                let rest = &text[i + 1..];
+                let (sign, ds) = match rest.first() {
+                    Some(b'-') => (-1, &rest[1..]),
+                    Some(b'+') => (1, &rest[1..]),
+                    _ => (1, rest),
+                };
+                if ds.len() > 4 {
+                    simple = false;
+                } else {
+                    let e = ds
+                        .iter()
+                        .fold(0i32, |acc, &d| acc * 10 + i32::from(d - b'0'));
+                    exp10 += sign * e;
+                }
+                break;
+            }
+            _ => {
+                simple = false;
+                break;
+            }
+        }
+        i += 1;
+    }
+    if simple && mantissa <= 1 << 53 && (-22..=22).contains(&exp10) {
+        let m = mantissa as f64;
+        let v = if exp10 < 0 {
+            m / POW10[(-exp10) as usize]
+        } else {
+            m * POW10[exp10 as usize]
+        };
+        return if negative { -v } else { v };
+    }
     // Cannot fail on text `scan_number` accepted; NaN would then be counted, never hidden.
-    text.parse::<f64>().unwrap_or(f64::NAN)
+    std::str::from_utf8(text)
+        .ok()
+        .and_then(|t| t.parse::<f64>().ok())
+        .unwrap_or(f64::NAN)
 }
 
 /// Reads a step from number text, exactly: never through f64 (case B14). An integral float such as
@@ -162,7 +250,7 @@ pub(super) fn timestamp_from_number(text: &str, is_int: bool) -> Option<i64> {
             return Some(v);
         }
     }
-    let f = parse_f64(text);
+    let f = parse_f64(text.as_bytes());
     // i64::MAX as f64 rounds up to 2^63, so the upper bound is exclusive.
     if (-9.223_372_036_854_776e18..9.223_372_036_854_776e18).contains(&f) {
         Some(f.trunc() as i64)
@@ -174,7 +262,7 @@ pub(super) fn timestamp_from_number(text: &str, is_int: bool) -> Option<i64> {
 /// A metric value from a parsed JSON value (FORMAT.md §6.3).
 pub(super) fn value_from_json(v: &J<'_>) -> Val {
     match v {
-        J::Num(t, _) => Val::Num(parse_f64(t)),
+        J::Num(t, _) => Val::Num(parse_f64(t.as_bytes())),
         J::Bool(b) => Val::Bool(if *b { 1.0 } else { 0.0 }),
         J::Null => Val::Unknown,
         J::NonFinite(k) => Val::Num(match k {
@@ -481,6 +569,67 @@ mod tests {
         }
         // Leading zeros stop the number early, so the caller sees trailing garbage.
         assert_eq!(scan_number(b"01", 0), Some((1, true)));
+    }
+
+    #[test]
+    fn float_fast_path_is_bit_identical_to_std() {
+        let mut seed: u64 = 1;
+        let mut next = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        let mut texts: Vec<String> = [
+            "0",
+            "-0",
+            "0.0",
+            "-0.0",
+            "5e-324",
+            "1e-07",
+            "1e308",
+            "1e+308",
+            "1e400",
+            "-1e400",
+            "123456789012345678901234",
+            "9007199254740993",
+            "9007199254740992.5",
+            "0.1",
+            "0.3",
+            "2.3499999999999996",
+            "1e22",
+            "1e23",
+            "1.7976931348623157e308",
+            "4.9e-324",
+            "1e-400",
+            "0.000000000000000000000000000001",
+            "12345678901234567890",
+            "1234567890123456789",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        for _ in 0..20_000 {
+            let x = f64::from_bits(next());
+            if x.is_finite() {
+                texts.push(crate::format::pyjson::float_repr(x));
+                texts.push(format!("{x:e}"));
+            }
+            let m = next() % 100_000_000_000;
+            let e = (next() % 60) as i32 - 30;
+            texts.push(format!("{m}e{e}"));
+            texts.push(format!("0.{m}"));
+            texts.push(format!("-{}.{}", next() % 1000, next() % 1_000_000_000));
+        }
+        for t in &texts {
+            assert_eq!(
+                scan_number(t.as_bytes(), 0).map(|r| r.0),
+                Some(t.len()),
+                "{t}"
+            );
+            let want: f64 = t.parse().unwrap();
+            assert_eq!(parse_f64(t.as_bytes()).to_bits(), want.to_bits(), "{t}");
+        }
     }
 
     #[test]
