@@ -12,9 +12,10 @@ use std::time::{Duration, Instant};
 
 const TARGET_BYTES: usize = 100 * 1024 * 1024;
 
-/// Lines as our writer (and Aspara) writes them: three metrics with full-precision float reprs,
-/// rising steps and timestamps.
-fn generate() -> Vec<u8> {
+/// Lines as our writer (and Aspara) writes them: three metrics, rising steps and timestamps. With
+/// `full`, the values have full-precision reprs (`2.3157574610870437`, what a training loop logs);
+/// otherwise short ones (`0.123456789`, `0.9`).
+fn generate(full: bool) -> Vec<u8> {
     let mut out = String::with_capacity(TARGET_BYTES + 256);
     let mut step: u64 = 0;
     let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
@@ -24,14 +25,22 @@ fn generate() -> Vec<u8> {
             .wrapping_add(1_442_695_040_888_963_407);
         let noise = (seed >> 11) as f64 / (1u64 << 53) as f64;
         let t = step as f64 / 1e6;
+        let loss = 2.3 * (-3.0 * t).exp() + 0.05 * noise;
+        let acc = 0.1 + 0.85 * (1.0 - (-4.0 * t).exp());
+        let round = |x: f64, d: f64| (x * d).round() / d;
+        let metrics = if full {
+            [loss, acc, round(0.3 + 0.1 * noise, 1e6)]
+        } else {
+            [round(loss, 1e9), round(acc, 10.0), round(0.3 + noise, 10.0)]
+        };
         encode_line(
             &mut out,
             1_735_689_600_000 + 1000 * step as i64,
             step,
             [
-                ("train/loss", 2.3 * (-3.0 * t).exp() + 0.05 * noise),
-                ("train/acc", 0.1 + 0.85 * (1.0 - (-4.0 * t).exp())),
-                ("val/loss", ((0.3 + 0.1 * noise) * 1e6).round() / 1e6),
+                ("train/loss", metrics[0]),
+                ("train/acc", metrics[1]),
+                ("val/loss", metrics[2]),
             ],
         );
         step += 1;
@@ -61,48 +70,76 @@ fn slow(bytes: &[u8]) -> usize {
     d.finish().report.records as usize
 }
 
-fn mb_per_s(bytes: usize, f: impl Fn() -> usize) -> f64 {
+/// This thread's CPU time in seconds (Linux `/proc`), to see past other processes sharing the cores.
+fn thread_cpu_seconds() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/thread-self/stat").ok()?;
+    // Fields after the command name (which is in parentheses): utime and stime are the 12th and
+    // 13th, in clock ticks of 1/100 s.
+    let rest = stat.rsplit_once(')')?.1;
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = f.get(11)?.parse::<f64>().ok()? + f.get(12)?.parse::<f64>().ok()?;
+    Some(ticks / 100.0)
+}
+
+/// (wall-clock MB/s, CPU-time MB/s) over a few passes.
+fn mb_per_s(bytes: usize, f: impl Fn() -> usize) -> (f64, Option<f64>) {
     let _ = black_box(f());
+    let runs = 5;
+    let cpu0 = thread_cpu_seconds();
     let t = Instant::now();
-    let runs = 3;
     for _ in 0..runs {
         let _ = black_box(f());
     }
-    bytes as f64 * runs as f64 / t.elapsed().as_secs_f64() / 1e6
+    let wall = t.elapsed().as_secs_f64();
+    let cpu = cpu0.zip(thread_cpu_seconds()).map(|(a, b)| b - a);
+    let total = bytes as f64 * runs as f64 / 1e6;
+    (total / wall, cpu.filter(|c| *c > 0.0).map(|c| total / c))
 }
 
-fn quick_pass(data: &[u8]) {
+fn quick_pass(label: &str, data: &[u8]) {
     let n = data.len();
     let fast = mb_per_s(n, || read_metrics(data).report.records as usize);
     let slow_rate = mb_per_s(n, || slow(data));
     let naive_rate = mb_per_s(n, || naive(data));
+    let cpu = |r: (f64, Option<f64>)| r.1.map_or("-".to_owned(), |c| format!("{c:.0}"));
     eprintln!(
-        "reader on {:.1} MB: fast {fast:.0} MB/s, slow path only {slow_rate:.0} MB/s, \
-         serde_json DOM per line {naive_rate:.0} MB/s; fast/naive = {:.1}x",
+        "reader, {label}, {:.1} MB; MB/s wall (CPU time): fast {:.0} ({}), slow path only {:.0} \
+         ({}), serde_json DOM per line {:.0} ({}); fast/naive = {:.1}x",
         n as f64 / 1e6,
-        fast / naive_rate
+        fast.0,
+        cpu(fast),
+        slow_rate.0,
+        cpu(slow_rate),
+        naive_rate.0,
+        cpu(naive_rate),
+        fast.0 / naive_rate.0
     );
 }
 
 fn bench(c: &mut Criterion) {
-    let data = generate();
-    let n = data.len();
-    // A profiling run (`--profile-time`) measures one function alone; skip the quick pass.
-    if !std::env::args().any(|a| a == "--profile-time") {
-        quick_pass(&data);
+    // A profiling run (`--profile-time`) measures one function alone; skip the quick passes.
+    let quick = !std::env::args().any(|a| a == "--profile-time");
+    for (label, full) in [("full-precision values", true), ("short values", false)] {
+        let data = generate(full);
+        if quick {
+            quick_pass(label, &data);
+        }
+        let suffix = if full { "" } else { "_short" };
+        let mut g = c.benchmark_group("reader");
+        g.throughput(Throughput::Bytes(data.len() as u64));
+        g.sample_size(10);
+        g.measurement_time(Duration::from_secs(8));
+        g.bench_function(format!("read_metrics{suffix}"), |b| {
+            b.iter(|| read_metrics(black_box(&data)))
+        });
+        g.bench_function(format!("slow_path_only{suffix}"), |b| {
+            b.iter(|| slow(black_box(&data)))
+        });
+        g.bench_function(format!("serde_json_value_per_line{suffix}"), |b| {
+            b.iter(|| naive(black_box(&data)))
+        });
+        g.finish();
     }
-    let mut g = c.benchmark_group("reader");
-    g.throughput(Throughput::Bytes(n as u64));
-    g.sample_size(10);
-    g.measurement_time(Duration::from_secs(8));
-    g.bench_function("read_metrics", |b| {
-        b.iter(|| read_metrics(black_box(&data)))
-    });
-    g.bench_function("slow_path_only", |b| b.iter(|| slow(black_box(&data))));
-    g.bench_function("serde_json_value_per_line", |b| {
-        b.iter(|| naive(black_box(&data)))
-    });
-    g.finish();
 }
 
 criterion_group!(benches, bench);

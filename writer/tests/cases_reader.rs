@@ -1,5 +1,9 @@
 //! The reader side of the bug-report cases in `shared/cases/` (FORMAT.md §6): each test reads a
 //! case's data with `aspara::format::reader` and checks the exact values its `expected.md` gives.
+#![allow(
+    clippy::unwrap_used,
+    reason = "test helpers outside #[test] fns: a panic is the failure report"
+)]
 
 use aspara::format::reader::{
     Decoder, InvalidReason, RunData, SkipReason, SkippedLine, ValueKind, finite_mean, read_metrics,

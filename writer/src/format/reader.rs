@@ -30,6 +30,11 @@ pub const MAX_LISTED_SKIPS: usize = 10_000;
 
 const BOM: &[u8] = b"\xEF\xBB\xBF";
 
+/// Chunks at least this big get their columns sized up front (see [`Decoder::push`]).
+const RESERVE_MIN_CHUNK: usize = 8 << 20;
+/// How much of such a chunk is read before sizing.
+const RESERVE_SAMPLE: usize = 1 << 20;
+
 /// Why a non-blank line is not a record (FORMAT.md §6.2). The `Display` text is what users see.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -294,13 +299,29 @@ impl Decoder {
             chunk = &chunk[nl + 1..];
         }
         let mut start = 0;
+        // For a big chunk, size the columns once from its first MiB instead of growing them by
+        // doubling (which copies every column several times).
+        let mut reserved = chunk.len() < RESERVE_MIN_CHUNK;
         for nl in memchr::memchr_iter(b'\n', chunk) {
             self.line(&chunk[start..nl], false);
             start = nl + 1;
+            if !reserved && start >= RESERVE_SAMPLE {
+                reserved = true;
+                self.reserve_for(self.consumed + start as u64, chunk.len() - start);
+            }
         }
         self.consumed += start as u64;
         self.pending.extend_from_slice(&chunk[start..]);
         self.data.report.bytes = self.consumed;
+    }
+
+    /// Grows every column for `remaining` more bytes at the density seen over the first `seen`.
+    fn reserve_for(&mut self, seen: u64, remaining: usize) {
+        let remaining = remaining as u64;
+        for col in &mut self.data.metrics {
+            let more = (col.len() as u64).saturating_mul(remaining) / seen.max(1);
+            col.reserve(usize::try_from(more + more / 16 + 16).unwrap_or(0));
+        }
     }
 
     /// The offset just past the last complete line processed: where the next Range request starts if
@@ -665,6 +686,39 @@ mod tests {
         assert_eq!(r.metric("a").unwrap().values, [5.0]);
         assert_eq!(r.metric("m").unwrap().values, [1.0, 3.0, 6.0, 8.0, 11.0]);
         assert_eq!(r.metric("z").unwrap().values, [2.0, 4.0, 7.0, 9.0, 10.0]);
+        fast_vs_slow(text.as_bytes());
+    }
+
+    #[test]
+    fn cached_names_never_match_a_different_key() {
+        let text = concat!(
+            r#"{"step": 0, "metrics": {"a": 1, "ab": 2, "b\\c": 3, "\u00e9": 4, "éx": 5}}"#,
+            "\n",
+            r#"{"step": 1, "metrics": {"a": 1, "ab": 2, "b\\c": 3, "\u00e9": 4, "éx": 5}}"#,
+            "\n",
+            r#"{"step": 2, "metrics": {"ab": 6, "a": 7, "b\\c": 8, "é": 9, "éx": 10}}"#,
+            "\n",
+            r#"{"step": 3, "metrics": {"ab": 11, "a": 12, "ab": 13}}"#,
+            "\n",
+            r#"{"step": 4, "metrics": {"ab": 14, "a": 15, "b\c": 16}}"#,
+            "\n",
+            r#"{"step": 5, "metrics": {"ab": 17, "a": 18, "b\\c": 19}}"#,
+            "\n",
+        );
+        let r = read_metrics(text.as_bytes());
+        assert_eq!(r.metric("a").unwrap().values, [1.0, 1.0, 7.0, 12.0, 18.0]);
+        assert_eq!(r.metric("ab").unwrap().values, [2.0, 2.0, 6.0, 13.0, 17.0]);
+        assert_eq!(r.metric("b\\c").unwrap().values, [3.0, 3.0, 8.0, 19.0]);
+        assert_eq!(r.metric("\u{e9}").unwrap().values, [4.0, 4.0, 9.0]);
+        assert_eq!(r.metric("\u{e9}x").unwrap().values, [5.0, 5.0, 10.0]);
+        // `"b\c"` is not valid JSON (`\c` is no escape): skipped, never matched to `b\c`.
+        assert_eq!(
+            r.report.skipped,
+            [SkippedLine {
+                line: 5,
+                reason: SkipReason::InvalidJson
+            }]
+        );
         fast_vs_slow(text.as_bytes());
     }
 

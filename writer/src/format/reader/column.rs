@@ -119,6 +119,8 @@ pub struct MetricColumn {
     strictly_increasing: bool,
     /// The line that last staged a value here, to spot a key repeated in one line.
     pub(super) stamp: u64,
+    /// Whether the name is written as its own bytes in JSON (no `"`, `\\` or control character).
+    pub(super) plain_name: bool,
 }
 
 impl MetricColumn {
@@ -127,6 +129,7 @@ impl MetricColumn {
         MetricColumn {
             name: name.to_owned(),
             strictly_increasing: true,
+            plain_name: name.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\'),
             ..MetricColumn::default()
         }
     }
@@ -149,6 +152,14 @@ impl MetricColumn {
         } else {
             ValueKind::of(v)
         }
+    }
+
+    /// Makes room for `n` more points.
+    pub(super) fn reserve(&mut self, n: usize) {
+        self.steps.reserve(n);
+        self.values.reserve(n);
+        self.timestamps.reserve(n);
+        self.lines.reserve(n);
     }
 
     /// Appends a point. `unknown` marks a `null`; `is_bool` a JSON boolean.

@@ -9,7 +9,7 @@
 
 use super::Val;
 use super::column::MetricColumn;
-use super::lenient::{is_ws, parse_f64, scan_number};
+use super::lenient::{is_ws, number};
 use std::collections::HashMap;
 
 /// Metric name → index into the sorted metrics.
@@ -66,23 +66,40 @@ impl<'a> Cur<'a> {
     #[inline]
     fn uint(&mut self) -> Option<u64> {
         let start = self.i;
-        let mut v: u64 = 0;
-        while let Some(&c) = self.b.get(self.i) {
-            if !c.is_ascii_digit() {
-                break;
-            }
-            v = v.checked_mul(10)?.checked_add(u64::from(c - b'0'))?;
+        while self.b.get(self.i).is_some_and(u8::is_ascii_digit) {
             self.i += 1;
         }
-        let n = self.i - start;
-        if n == 0 || (n > 1 && self.b[start] == b'0') {
+        let digits = &self.b[start..self.i];
+        if digits.is_empty() || (digits.len() > 1 && digits[0] == b'0') {
             return None;
         }
         // A fraction or exponent follows: not a plain integer.
         if matches!(self.peek(), Some(b'.' | b'e' | b'E')) {
             return None;
         }
-        Some(v)
+        if digits.len() < 20 {
+            // Up to 19 digits cannot overflow u64: no checks in the loop.
+            Some(
+                digits
+                    .iter()
+                    .fold(0u64, |v, &d| v * 10 + u64::from(d - b'0')),
+            )
+        } else {
+            digits.iter().try_fold(0u64, |v, &d| {
+                v.checked_mul(10)?.checked_add(u64::from(d - b'0'))
+            })
+        }
+    }
+
+    /// Whether the next bytes are `lit` (a key's text followed by its closing quote); consumes it.
+    #[inline]
+    fn starts(&mut self, lit: &[u8]) -> bool {
+        if self.b[self.i..].starts_with(lit) {
+            self.i += lit.len();
+            true
+        } else {
+            false
+        }
     }
 
     #[inline]
@@ -118,8 +135,7 @@ impl<'a> Cur<'a> {
                 Val::Num(f64::NEG_INFINITY)
             }
             b'-' | b'0'..=b'9' => {
-                let (end, _) = scan_number(self.b, self.i)?;
-                let v = parse_f64(&self.b[self.i..end]);
+                let (end, _, v) = number(self.b, self.i)?;
                 self.i = end;
                 Val::Num(v)
             }
@@ -170,17 +186,27 @@ pub(super) fn parse_line(line: &[u8], ctx: &mut Ctx<'_>) -> Option<(u64, Option<
     let mut seen_metrics = false;
     loop {
         c.ws();
-        let key = c.simple_string()?;
+        c.expect(b'"')?;
+        // The three keys, compared with their closing quote; any other key goes to the slow path.
+        let key = if c.starts(b"timestamp\"") {
+            0
+        } else if c.starts(b"step\"") {
+            1
+        } else if c.starts(b"metrics\"") {
+            2
+        } else {
+            return None;
+        };
         c.ws();
         c.expect(b':')?;
         c.ws();
         match key {
-            b"timestamp" if !seen_ts => {
+            0 if !seen_ts => {
                 seen_ts = true;
                 timestamp = Some(c.int()?);
             }
-            b"step" if step.is_none() => step = Some(c.uint()?),
-            b"metrics" if !seen_metrics => {
+            1 if step.is_none() => step = Some(c.uint()?),
+            2 if !seen_metrics => {
                 seen_metrics = true;
                 metrics(&mut c, ctx)?;
             }
@@ -213,10 +239,26 @@ fn metrics(c: &mut Cur<'_>, ctx: &mut Ctx<'_>) -> Option<()> {
     let mut pos = 0usize;
     loop {
         c.ws();
-        let key = c.simple_string()?;
-        let idx = match ctx.cache.get(pos) {
-            Some(&i) if ctx.metrics.get(i)?.name.as_bytes() == key => i,
-            _ => {
+        // Most lines repeat the previous line's names in the same order: compare the bytes with the
+        // name expected at this position. Only names without quotes, backslashes or control
+        // characters are written as their own bytes, so only those may match this way.
+        let cached = ctx.cache.get(pos).and_then(|&i| {
+            let col = ctx.metrics.get(i)?;
+            if c.peek()? != b'"' {
+                return None;
+            }
+            let name = col.name.as_bytes();
+            let b = c.b.get(c.i + 1..)?;
+            (col.plain_name && b.starts_with(name) && b.get(name.len()) == Some(&b'"'))
+                .then_some((i, name.len()))
+        });
+        let idx = match cached {
+            Some((i, len)) => {
+                c.i += len + 2;
+                i
+            }
+            None => {
+                let key = c.simple_string()?;
                 let name = std::str::from_utf8(key).ok()?;
                 // A new metric: the slow path creates its column.
                 let i = *ctx.index.get(name)?;

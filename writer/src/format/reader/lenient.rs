@@ -86,93 +86,107 @@ const POW10: [f64; 23] = [
     1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
 ];
 
-/// The nearest f64 to a grammar-checked number: ints beyond u64 round (case B15), magnitudes beyond
-/// f64 become ±inf (as in Python), subnormals stay exact (case B16).
+/// Scans and reads a JSON number at `start` in one pass: its end, whether it is integer syntax, and
+/// the nearest f64 (ints beyond u64 round, case B15; magnitudes beyond f64 become ±inf, as in Python;
+/// subnormals stay exact, case B16).
 ///
-/// Short numbers take Clinger's exact path: a mantissa below 2^53 and a power of ten up to 10^22 are
-/// both exact, so one IEEE multiply or divide is correctly rounded, the same bits `str::parse`
-/// gives. Everything else goes to `str::parse`.
-pub(super) fn parse_f64(text: &[u8]) -> f64 {
-    let mut i = 0;
-    let negative = text.first() == Some(&b'-');
+/// Short numbers take Clinger's exact path: a mantissa of at most 19 digits and below 2^53, and a
+/// power of ten up to 10^22, are both exact in f64, so one IEEE multiply or divide is correctly
+/// rounded and gives the same bits as `str::parse`. Everything else goes to `str::parse`.
+#[inline]
+pub(super) fn number(b: &[u8], start: usize) -> Option<(usize, bool, f64)> {
+    let mut i = start;
+    let negative = b.get(i) == Some(&b'-');
     if negative {
-        i = 1;
-    }
-    let mut mantissa: u64 = 0;
-    let mut digits = 0u32;
-    let mut exp10: i32 = 0;
-    let mut simple = true;
-    while let Some(&c) = text.get(i) {
-        match c {
-            b'0'..=b'9' => {
-                if mantissa != 0 || c != b'0' {
-                    digits += 1;
-                }
-                if digits > 19 {
-                    simple = false;
-                    break;
-                }
-                mantissa = mantissa * 10 + u64::from(c - b'0');
-            }
-            b'.' => {
-                // Every digit after the point lowers the exponent by one.
-                let frac_start = i + 1;
-                i += 1;
-                while let Some(&d) = text.get(i) {
-                    if !d.is_ascii_digit() {
-                        break;
-                    }
-                    if mantissa != 0 || d != b'0' {
-                        digits += 1;
-                    }
-                    if digits > 19 {
-                        simple = false;
-                        break;
-                    }
-                    mantissa = mantissa * 10 + u64::from(d - b'0');
-                    i += 1;
-                }
-                exp10 = -((i - frac_start) as i32);
-                continue;
-            }
-            b'e' | b'E' => {
-                let rest = &text[i + 1..];
-                let (sign, ds) = match rest.first() {
-                    Some(b'-') => (-1, &rest[1..]),
-                    Some(b'+') => (1, &rest[1..]),
-                    _ => (1, rest),
-                };
-                if ds.len() > 4 {
-                    simple = false;
-                } else {
-                    let e = ds
-                        .iter()
-                        .fold(0i32, |acc, &d| acc * 10 + i32::from(d - b'0'));
-                    exp10 += sign * e;
-                }
-                break;
-            }
-            _ => {
-                simple = false;
-                break;
-            }
-        }
         i += 1;
     }
-    if simple && mantissa <= 1 << 53 && (-22..=22).contains(&exp10) {
-        let m = mantissa as f64;
-        let v = if exp10 < 0 {
-            m / POW10[(-exp10) as usize]
-        } else {
-            m * POW10[exp10 as usize]
-        };
-        return if negative { -v } else { v };
+    let int_start = i;
+    let mut m: u64 = 0;
+    match b.get(i)? {
+        b'0' => i += 1,
+        b'1'..=b'9' => {
+            while let Some(&d) = b.get(i) {
+                if !d.is_ascii_digit() {
+                    break;
+                }
+                // Wraps only past 19 digits, and then `m` is not used.
+                m = m.wrapping_mul(10).wrapping_add(u64::from(d - b'0'));
+                i += 1;
+            }
+        }
+        _ => return None,
     }
-    // Cannot fail on text `scan_number` accepted; NaN would then be counted, never hidden.
-    std::str::from_utf8(text)
-        .ok()
-        .and_then(|t| t.parse::<f64>().ok())
-        .unwrap_or(f64::NAN)
+    let mut ndigits = i - int_start;
+    let mut exp10: i64 = 0;
+    let mut is_int = true;
+    if b.get(i) == Some(&b'.') {
+        i += 1;
+        let frac_start = i;
+        while let Some(&d) = b.get(i) {
+            if !d.is_ascii_digit() {
+                break;
+            }
+            m = m.wrapping_mul(10).wrapping_add(u64::from(d - b'0'));
+            i += 1;
+        }
+        let nf = i - frac_start;
+        if nf == 0 {
+            return None;
+        }
+        ndigits += nf;
+        exp10 = -(nf as i64);
+        is_int = false;
+    }
+    if matches!(b.get(i), Some(b'e' | b'E')) {
+        i += 1;
+        let mut exp_negative = false;
+        match b.get(i) {
+            Some(b'-') => {
+                exp_negative = true;
+                i += 1;
+            }
+            Some(b'+') => i += 1,
+            _ => {}
+        }
+        let exp_start = i;
+        let mut e: i64 = 0;
+        while let Some(&d) = b.get(i) {
+            if !d.is_ascii_digit() {
+                break;
+            }
+            // Saturates: such an exponent is far outside the exact path anyway.
+            if e < 1_000_000 {
+                e = e * 10 + i64::from(d - b'0');
+            }
+            i += 1;
+        }
+        if i == exp_start {
+            return None;
+        }
+        exp10 += if exp_negative { -e } else { e };
+        is_int = false;
+    }
+    let v = if ndigits <= 19 && m <= 1 << 53 && (-22..=22).contains(&exp10) {
+        let f = m as f64;
+        let f = if exp10 < 0 {
+            f / POW10[(-exp10) as usize]
+        } else {
+            f * POW10[exp10 as usize]
+        };
+        if negative { -f } else { f }
+    } else {
+        // Cannot fail on text the grammar above accepted; NaN would then be counted, never hidden.
+        std::str::from_utf8(&b[start..i])
+            .ok()
+            .and_then(|t| t.parse::<f64>().ok())
+            .unwrap_or(f64::NAN)
+    };
+    Some((i, is_int, v))
+}
+
+/// The f64 of a whole number text (see [`number`]).
+pub(super) fn parse_f64(text: &[u8]) -> f64 {
+    number(text, 0).map_or(f64::NAN, |r| r.2)
 }
 
 /// Reads a step from number text, exactly: never through f64 (case B14). An integral float such as
@@ -563,8 +577,11 @@ mod tests {
             let (end, _) = scan_number(ok.as_bytes(), 0).unwrap();
             assert_eq!(end, ok.len(), "{ok}");
         }
-        for bad in ["-", "+1", ".5", "1.", "1e", "-a", "e5"] {
+        for bad in [
+            "-", "+1", ".5", "1.", "1e", "-a", "e5", "1e+", "01", "-01.5", "1.5e",
+        ] {
             let r = scan_number(bad.as_bytes(), 0);
+            assert_eq!(number(bad.as_bytes(), 0).map(|r| (r.0, r.1)), r, "{bad}");
             assert!(r.is_none() || r.unwrap().0 != bad.len(), "{bad}");
         }
         // Leading zeros stop the number early, so the caller sees trailing garbage.
@@ -626,6 +643,10 @@ mod tests {
                 scan_number(t.as_bytes(), 0).map(|r| r.0),
                 Some(t.len()),
                 "{t}"
+            );
+            assert_eq!(
+                number(t.as_bytes(), 0).map(|r| (r.0, r.1)),
+                scan_number(t.as_bytes(), 0)
             );
             let want: f64 = t.parse().unwrap();
             assert_eq!(parse_f64(t.as_bytes()).to_bits(), want.to_bits(), "{t}");
