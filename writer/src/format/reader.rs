@@ -722,6 +722,47 @@ mod tests {
         fast_vs_slow(text.as_bytes());
     }
 
+    /// Random corruptions of typical lines: no panic, and both paths agree on every one.
+    #[test]
+    fn mutated_lines_fast_equals_slow() {
+        let seeds = [
+            "{\"timestamp\": 1735689600000, \"step\": 12, \"metrics\": {\"train/loss\": 0.123456789, \"acc\": 1e-07, \"x\": NaN}}",
+            "{\"step\":3,\"metrics\":{\"acc\":true,\"n\":-Infinity,\"m\":null,\"train/loss\":2.3499999999999996}}",
+            "{\"metrics\": {\"train/loss\": 5e-324, \"acc\": -0.0}, \"step\": 9007199254740993, \"timestamp\": -12}",
+        ];
+        let alphabet = b"{}[]\":,. -+0123456789eEnNaIfty\\\r\tlsu";
+        let mut seed: u64 = 0x2545_F491_4F6C_DD1D;
+        let mut rnd = |n: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n as u64) as usize
+        };
+        let mut text = Vec::new();
+        for round in 0..6000 {
+            let mut line = seeds[round % seeds.len()].as_bytes().to_vec();
+            for _ in 0..=rnd(3) {
+                let pos = rnd(line.len() + 1);
+                match rnd(3) {
+                    0 if pos < line.len() => {
+                        line.remove(pos);
+                    }
+                    1 if pos < line.len() => line[pos] = alphabet[rnd(alphabet.len())],
+                    _ => line.insert(pos, alphabet[rnd(alphabet.len())]),
+                }
+            }
+            // Each mutated line follows an intact one, so the fast path has a warm metric index.
+            text.extend_from_slice(seeds[round % seeds.len()].as_bytes());
+            text.push(b'\n');
+            text.extend_from_slice(&line);
+            text.push(b'\n');
+        }
+        fast_vs_slow(&text);
+        let r = read_metrics(&text);
+        assert!(r.report.records >= 6000);
+        assert!(r.report.skipped_total > 1000);
+    }
+
     #[test]
     fn wal_follows_main() {
         let r = read_run(
