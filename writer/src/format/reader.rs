@@ -248,6 +248,8 @@ pub struct Decoder {
     /// Whether the next line is the first of a file (where a BOM may sit).
     file_start: bool,
     fast_path: bool,
+    /// Columns were appended since the last sort by name.
+    unsorted: bool,
 }
 
 impl Default for Decoder {
@@ -269,6 +271,7 @@ impl Decoder {
             line_no: 0,
             file_start: true,
             fast_path: true,
+            unsorted: false,
         }
     }
 
@@ -313,6 +316,7 @@ impl Decoder {
         self.consumed += start as u64;
         self.pending.extend_from_slice(&chunk[start..]);
         self.data.report.bytes = self.consumed;
+        self.settle();
     }
 
     /// Grows every column for `remaining` more bytes at the density seen over the first `seen`.
@@ -347,6 +351,7 @@ impl Decoder {
         }
         self.data.report.bytes = self.consumed;
         self.file_start = true;
+        self.settle();
     }
 
     /// Ends the input and returns the data, the leftover line included as [`Decoder::end_file`] says.
@@ -408,26 +413,33 @@ impl Decoder {
         }
     }
 
-    /// The index of the column named `name`, created (in sorted place) if new.
+    /// The index of the column named `name`, created (at the end) if new.
     fn column(&mut self, name: &str) -> usize {
         if let Some(&i) = self.index.get(name) {
             return i;
         }
-        let pos = self
-            .data
-            .metrics
-            .binary_search_by(|c| c.name.as_str().cmp(name))
-            .unwrap_or_else(|p| p);
-        self.data.metrics.insert(pos, MetricColumn::new(name));
-        for v in self.index.values_mut() {
-            if *v >= pos {
-                *v += 1;
+        let pos = self.data.metrics.len();
+        self.data.metrics.push(MetricColumn::new(name));
+        self.index.insert(name.into(), pos);
+        self.unsorted = true;
+        pos
+    }
+
+    /// Puts new columns in name order (once per push, so a line with 10,000 new metrics costs one
+    /// sort, not 10,000 insertions) and points the index at their new places.
+    fn settle(&mut self) {
+        if !self.unsorted {
+            return;
+        }
+        self.unsorted = false;
+        self.data.metrics.sort_by(|a, b| a.name.cmp(&b.name));
+        for (i, c) in self.data.metrics.iter().enumerate() {
+            if let Some(slot) = self.index.get_mut(c.name.as_str()) {
+                *slot = i;
             }
         }
-        self.index.insert(name.into(), pos);
         // Indices moved: the fast path's per-position guesses are stale.
         self.cache.clear();
-        pos
     }
 }
 
@@ -761,6 +773,33 @@ mod tests {
         let r = read_metrics(&text);
         assert!(r.report.records >= 6000);
         assert!(r.report.skipped_total > 1000);
+    }
+
+    #[test]
+    fn wide_lines_sort_their_metrics() {
+        let mut text = String::new();
+        for step in 0..3 {
+            let names: Vec<String> = (0..10_000)
+                .rev()
+                .map(|i| format!("\"m{i:05}\": {}", i + step))
+                .collect();
+            text.push_str(&format!(
+                "{{\"step\": {step}, \"metrics\": {{{}}}}}\n",
+                names.join(", ")
+            ));
+        }
+        text.push_str("{\"step\": 3, \"metrics\": {\"m05000x\": 1, \"m00001\": 2}}\n");
+        let r = read_metrics(text.as_bytes());
+        assert_eq!(r.report.records, 4);
+        assert_eq!(r.metrics.len(), 10_001);
+        assert!(r.metrics.windows(2).all(|w| w[0].name < w[1].name));
+        assert_eq!(
+            r.metric("m09999").unwrap().values,
+            [9999.0, 10000.0, 10001.0]
+        );
+        assert_eq!(r.metric("m00001").unwrap().values, [1.0, 2.0, 3.0, 2.0]);
+        assert_eq!(r.metric("m05000x").unwrap().steps, [3]);
+        fast_vs_slow(text.as_bytes());
     }
 
     #[test]

@@ -10,7 +10,7 @@ use super::column::{InvalidReason, ValueKind};
 use super::{SkipReason, Val};
 use std::borrow::Cow;
 
-/// Nesting deeper than this is refused, so a hostile line cannot exhaust the stack.
+/// More levels of nesting than this are refused, so a hostile line cannot exhaust the stack.
 pub const MAX_DEPTH: usize = 128;
 
 /// A parsed JSON value. Arrays keep no contents: a metrics line never needs them.
@@ -336,11 +336,17 @@ pub(super) fn parse_record(line: &[u8]) -> Result<SlowRecord<'_>, SkipReason> {
         _ => None,
     };
     let mut metrics: Vec<(Cow<'_, str>, Val)> = Vec::with_capacity(metric_entries.len());
+    // Position of each name, to apply "the last value wins" in linear time on wide lines.
+    let mut seen: std::collections::HashMap<&str, usize> =
+        std::collections::HashMap::with_capacity(metric_entries.len());
     for (name, v) in metric_entries {
         let val = value_from_json(v);
-        match metrics.iter_mut().find(|(n, _)| n == name) {
-            Some(slot) => slot.1 = val,
-            None => metrics.push((name.clone(), val)),
+        match seen.get(name.as_ref()) {
+            Some(&i) => metrics[i].1 = val,
+            None => {
+                seen.insert(name.as_ref(), metrics.len());
+                metrics.push((name.clone(), val));
+            }
         }
     }
     Ok(SlowRecord {
@@ -389,7 +395,7 @@ impl<'a> Parser<'a> {
     }
 
     fn value(&mut self, depth: usize) -> Result<J<'a>, ParseError> {
-        if depth > MAX_DEPTH {
+        if depth >= MAX_DEPTH {
             return Err(ParseError::TooDeep);
         }
         match self.b.get(self.i).copied().ok_or(ParseError::Invalid)? {
