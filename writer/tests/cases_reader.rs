@@ -290,6 +290,7 @@ fn b14_bad_step_values() {
     let s = loss.summary();
     assert_eq!((s.min, s.max, s.last), (Some(0.1), Some(0.2), Some(0.2)));
     assert_eq!(s.last_step, Some(9_007_199_254_740_993));
+    assert_eq!(r.summaries(), [("loss", s)]);
     let report = serde_json::to_value(&r.report).unwrap();
     assert_eq!(
         report["skipped"][0],

@@ -211,6 +211,15 @@ impl RunData {
         self.metrics.iter().map(|c| c.name.as_str())
     }
 
+    /// Each metric's name with its summary (FORMAT.md §6.4), sorted by name: what `aspara inspect`
+    /// prints.
+    pub fn summaries(&self) -> Vec<(&str, Summary)> {
+        self.metrics
+            .iter()
+            .map(|c| (c.name.as_str(), c.summary()))
+            .collect()
+    }
+
     /// The highest step of any point, or `None` when there is no point.
     pub fn max_step(&self) -> Option<u64> {
         self.metrics
