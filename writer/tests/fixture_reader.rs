@@ -212,3 +212,32 @@ fn bert_large_unfinished_becomes_maybe_failed_after_an_hour() {
         Status::MaybeFailed
     );
 }
+
+/// A line as the Python Aspara 0.1.0 tracker stores it (reference §2.2, observed): ISO timestamp in
+/// the server's naive local time, `run`/`project` envelope keys, and a queued NaN that became `null`.
+#[test]
+fn tracker_written_lines_load() {
+    let text = concat!(
+        r#"{"timestamp": "2026-12-03T14:09:13.319840", "step": 0, "metrics": {"loss": 1.0, "acc": 0.0}, "run": null, "project": null}"#,
+        "\n",
+        r#"{"timestamp": "2023-11-14T22:13:20Z", "step": null, "metrics": {"loss": 0.5}, "run": null, "project": null}"#,
+        "\n",
+        r#"{"timestamp": "2026-12-03T14:09:14.000000", "step": 1, "metrics": {"loss": null, "acc": 0.5}, "run": "r", "project": "p"}"#,
+        "\n",
+    );
+    let r = read_metrics(text.as_bytes());
+    assert_eq!((r.report.records, r.report.skipped_total), (2, 1));
+    assert_eq!(r.report.skipped[0].line, 2);
+    assert_eq!(
+        r.report.skipped[0].reason.to_string(),
+        "step is missing or null"
+    );
+    assert_eq!(r.metric_names().collect::<Vec<_>>(), ["acc", "loss"]);
+    let loss = r.metric("loss").unwrap();
+    assert_eq!(
+        loss.timestamps,
+        [Some(1_796_306_953_319), Some(1_796_306_954_000)]
+    );
+    assert_eq!(loss.kind(1), ValueKind::NonFiniteUnknown);
+    assert_eq!(r.metric("acc").unwrap().values, [0.0, 0.5]);
+}
