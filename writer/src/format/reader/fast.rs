@@ -119,12 +119,7 @@ impl<'a> Cur<'a> {
 
     #[inline]
     fn lit(&mut self, s: &[u8]) -> Option<()> {
-        if self.b[self.i..].starts_with(s) {
-            self.i += s.len();
-            Some(())
-        } else {
-            None
-        }
+        self.starts(s).then_some(())
     }
 
     #[inline]

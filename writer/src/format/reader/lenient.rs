@@ -2,9 +2,9 @@
 //! into a record or a skip reason (FORMAT.md §6.1–§6.3).
 //!
 //! It accepts strict JSON plus Python's bare `NaN`, `Infinity` and `-Infinity` tokens (what Aspara
-//! 0.1.0 writes, case B02). The number grammar and the scalar rules (`step_from_number`,
-//! `timestamp_from_number`, `parse_f64`) are shared with the fast path in `fast.rs`, so both paths
-//! give identical results by construction.
+//! 0.1.0 writes, case B02). The number reader (`number`, grammar and value in one pass) and the
+//! scalar rules (`step_from_number`, `timestamp_from_number`) are shared with the fast path in
+//! `fast.rs`, so both paths give identical results by construction.
 
 use super::column::{InvalidReason, ValueKind};
 use super::{SkipReason, Val};
@@ -18,8 +18,8 @@ pub const MAX_DEPTH: usize = 128;
 pub(super) enum J<'a> {
     Null,
     Bool(bool),
-    /// Number text (already checked against the JSON grammar) and whether it is integer syntax.
-    Num(&'a str, bool),
+    /// Number text (checked against the JSON grammar), whether it is integer syntax, and its f64.
+    Num(&'a str, bool, f64),
     NonFinite(ValueKind),
     Str(Cow<'a, str>),
     Arr,
@@ -36,48 +36,6 @@ pub(super) enum ParseError {
 
 pub(super) fn is_ws(b: u8) -> bool {
     matches!(b, b' ' | b'\t' | b'\n' | b'\r')
-}
-
-/// Scans a JSON number at `i`: `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`. Returns its end and
-/// whether it is integer syntax (no fraction, no exponent).
-pub(super) fn scan_number(b: &[u8], mut i: usize) -> Option<(usize, bool)> {
-    if b.get(i) == Some(&b'-') {
-        i += 1;
-    }
-    match b.get(i)? {
-        b'0' => i += 1,
-        b'1'..=b'9' => {
-            while b.get(i).is_some_and(u8::is_ascii_digit) {
-                i += 1;
-            }
-        }
-        _ => return None,
-    }
-    let mut is_int = true;
-    if b.get(i) == Some(&b'.') {
-        i += 1;
-        if !b.get(i).is_some_and(u8::is_ascii_digit) {
-            return None;
-        }
-        while b.get(i).is_some_and(u8::is_ascii_digit) {
-            i += 1;
-        }
-        is_int = false;
-    }
-    if matches!(b.get(i), Some(b'e' | b'E')) {
-        i += 1;
-        if matches!(b.get(i), Some(b'+' | b'-')) {
-            i += 1;
-        }
-        if !b.get(i).is_some_and(u8::is_ascii_digit) {
-            return None;
-        }
-        while b.get(i).is_some_and(u8::is_ascii_digit) {
-            i += 1;
-        }
-        is_int = false;
-    }
-    Some((i, is_int))
 }
 
 /// Powers of ten that are exact in f64 (10^22 is the largest).
@@ -184,11 +142,6 @@ pub(super) fn number(b: &[u8], start: usize) -> Option<(usize, bool, f64)> {
     Some((i, is_int, v))
 }
 
-/// The f64 of a whole number text (see [`number`]).
-pub(super) fn parse_f64(text: &[u8]) -> f64 {
-    number(text, 0).map_or(f64::NAN, |r| r.2)
-}
-
 /// Reads a step from number text, exactly: never through f64 (case B14). An integral float such as
 /// `5.0` or `1e3` is accepted; `-0` is step 0.
 pub(super) fn step_from_number(text: &str, is_int: bool) -> Result<u64, SkipReason> {
@@ -256,15 +209,14 @@ pub(super) fn step_from_number(text: &str, is_int: bool) -> Result<u64, SkipReas
     Ok(v)
 }
 
-/// Reads a timestamp from number text as UNIX ms: ints as is, floats truncated toward zero; out of
-/// the i64 range gives `None` (FORMAT.md §2.2).
-pub(super) fn timestamp_from_number(text: &str, is_int: bool) -> Option<i64> {
+/// Reads a timestamp from number text (and its f64) as UNIX ms: ints as is, floats truncated toward
+/// zero; out of the i64 range gives `None` (FORMAT.md §2.2).
+pub(super) fn timestamp_from_number(text: &str, is_int: bool, f: f64) -> Option<i64> {
     if is_int {
         if let Ok(v) = text.parse::<i64>() {
             return Some(v);
         }
     }
-    let f = parse_f64(text.as_bytes());
     // i64::MAX as f64 rounds up to 2^63, so the upper bound is exclusive.
     if (-9.223_372_036_854_776e18..9.223_372_036_854_776e18).contains(&f) {
         Some(f.trunc() as i64)
@@ -276,7 +228,7 @@ pub(super) fn timestamp_from_number(text: &str, is_int: bool) -> Option<i64> {
 /// A metric value from a parsed JSON value (FORMAT.md §6.3).
 pub(super) fn value_from_json(v: &J<'_>) -> Val {
     match v {
-        J::Num(t, _) => Val::Num(parse_f64(t.as_bytes())),
+        J::Num(_, _, v) => Val::Num(*v),
         J::Bool(b) => Val::Bool(if *b { 1.0 } else { 0.0 }),
         J::Null => Val::Unknown,
         J::NonFinite(k) => Val::Num(match k {
@@ -321,7 +273,7 @@ pub(super) fn parse_record(line: &[u8]) -> Result<SlowRecord<'_>, SkipReason> {
     let last = |key: &str| entries.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v);
     let step = match last("step") {
         None | Some(J::Null) => return Err(SkipReason::MissingStep),
-        Some(J::Num(t, is_int)) => step_from_number(t, *is_int)?,
+        Some(J::Num(t, is_int, _)) => step_from_number(t, *is_int)?,
         Some(J::Str(_)) => return Err(SkipReason::StringStep),
         Some(_) => return Err(SkipReason::StepNotNumber),
     };
@@ -331,7 +283,7 @@ pub(super) fn parse_record(line: &[u8]) -> Result<SlowRecord<'_>, SkipReason> {
         Some(_) => return Err(SkipReason::MetricsNotObject),
     };
     let timestamp = match last("timestamp") {
-        Some(J::Num(t, is_int)) => timestamp_from_number(t, *is_int),
+        Some(J::Num(t, is_int, f)) => timestamp_from_number(t, *is_int, *f),
         Some(J::Str(s)) => crate::format::time::parse_iso_ms(s),
         _ => None,
     };
@@ -413,10 +365,10 @@ impl<'a> Parser<'a> {
                 .eat("-Infinity")
                 .map(|_| J::NonFinite(ValueKind::NegInf)),
             b'-' | b'0'..=b'9' => {
-                let (end, is_int) = scan_number(self.b, self.i).ok_or(ParseError::Invalid)?;
+                let (end, is_int, v) = number(self.b, self.i).ok_or(ParseError::Invalid)?;
                 let t = &self.s[self.i..end];
                 self.i = end;
-                Ok(J::Num(t, is_int))
+                Ok(J::Num(t, is_int, v))
             }
             _ => Err(ParseError::Invalid),
         }
@@ -580,18 +532,18 @@ mod tests {
             "-2.5e-7",
             "123456789012345678901234",
         ] {
-            let (end, _) = scan_number(ok.as_bytes(), 0).unwrap();
+            let (end, _, _) = number(ok.as_bytes(), 0).unwrap();
             assert_eq!(end, ok.len(), "{ok}");
         }
         for bad in [
             "-", "+1", ".5", "1.", "1e", "-a", "e5", "1e+", "01", "-01.5", "1.5e",
         ] {
-            let r = scan_number(bad.as_bytes(), 0);
-            assert_eq!(number(bad.as_bytes(), 0).map(|r| (r.0, r.1)), r, "{bad}");
+            let r = number(bad.as_bytes(), 0);
             assert!(r.is_none() || r.unwrap().0 != bad.len(), "{bad}");
         }
         // Leading zeros stop the number early, so the caller sees trailing garbage.
-        assert_eq!(scan_number(b"01", 0), Some((1, true)));
+        assert_eq!(number(b"01", 0), Some((1, true, 0.0)));
+        assert_eq!(number(b"1.5e3x", 0), Some((5, false, 1500.0)));
     }
 
     #[test]
@@ -645,17 +597,10 @@ mod tests {
             texts.push(format!("-{}.{}", next() % 1000, next() % 1_000_000_000));
         }
         for t in &texts {
-            assert_eq!(
-                scan_number(t.as_bytes(), 0).map(|r| r.0),
-                Some(t.len()),
-                "{t}"
-            );
-            assert_eq!(
-                number(t.as_bytes(), 0).map(|r| (r.0, r.1)),
-                scan_number(t.as_bytes(), 0)
-            );
+            let (end, _, got) = number(t.as_bytes(), 0).unwrap();
+            assert_eq!(end, t.len(), "{t}");
             let want: f64 = t.parse().unwrap();
-            assert_eq!(parse_f64(t.as_bytes()).to_bits(), want.to_bits(), "{t}");
+            assert_eq!(got.to_bits(), want.to_bits(), "{t}");
         }
     }
 
@@ -710,12 +655,15 @@ mod tests {
     #[test]
     fn timestamps() {
         assert_eq!(
-            timestamp_from_number("1705321845123.9", false),
+            timestamp_from_number("1705321845123.9", false, 1705321845123.9),
             Some(1705321845123)
         );
-        assert_eq!(timestamp_from_number("-1.5", false), Some(-1));
-        assert_eq!(timestamp_from_number("99999999999999999999", true), None);
-        assert_eq!(timestamp_from_number("1e300", false), None);
+        assert_eq!(timestamp_from_number("-1.5", false, -1.5), Some(-1));
+        assert_eq!(
+            timestamp_from_number("99999999999999999999", true, 1e20),
+            None
+        );
+        assert_eq!(timestamp_from_number("1e300", false, 1e300), None);
     }
 
     #[test]
