@@ -241,3 +241,59 @@ fn tracker_written_lines_load() {
     assert_eq!(loss.kind(1), ValueKind::NonFiniteUnknown);
     assert_eq!(r.metric("acc").unwrap().values, [0.0, 0.5]);
 }
+
+/// Python Aspara 0.1.0 (installed by `scripts/setup.sh`) writes a run with everything its writer can
+/// produce that strict JSON readers choke on; our reader loads all of it with the logged values.
+#[test]
+fn python_aspara_0_1_0_output_loads() {
+    let dir = tempfile::tempdir().unwrap();
+    let script = r#"
+import aspara
+aspara.init(project="compat", name="py")
+aspara.log({"loss": 0.5, "\u640d\u5931": 1.25, "flag": True, "n": 3}, step=0, timestamp="2024-01-01T12:00:00")
+aspara.log({"loss": float("nan"), "up": float("inf"), "down": float("-inf")})
+aspara.log({"a": 0.1}, commit=False)
+aspara.log({"b": 5e-324})
+aspara.log({"big": 1e308, "i": 123456789012345678901234}, step=10)
+aspara.finish()
+"#;
+    let out = std::process::Command::new("python3")
+        .args(["-c", script])
+        .env("ASPARA_DATA_DIR", dir.path())
+        .output()
+        .expect("python3 runs (scripts/setup.sh installs Python Aspara 0.1.0)");
+    assert!(
+        out.status.success(),
+        "Python Aspara 0.1.0 failed (run scripts/setup.sh): {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let bytes = std::fs::read(dir.path().join("compat/py.jsonl")).unwrap();
+    // What Python wrote, which strict JSON cannot read: bare tokens, ints, bools, \u escapes.
+    let text = String::from_utf8(bytes.clone()).unwrap();
+    assert!(text.contains("NaN") && text.contains("-Infinity") && text.contains("\\u640d\\u5931"));
+    let r = read_metrics(&bytes);
+    assert_eq!((r.report.records, r.report.skipped_total), (5, 0));
+    let loss = r.metric("loss").unwrap();
+    assert_eq!(loss.steps, [0, 1]);
+    assert_eq!(loss.timestamps[0], Some(1_704_110_400_000));
+    assert_eq!(
+        (loss.kind(0), loss.kind(1)),
+        (ValueKind::Finite, ValueKind::Nan)
+    );
+    assert_eq!(r.metric("損失").unwrap().values, [1.25]);
+    let flag = r.metric("flag").unwrap();
+    assert!(flag.is_bool && flag.values == [1.0]);
+    assert_eq!(r.metric("n").unwrap().values, [3.0]);
+    assert_eq!(r.metric("up").unwrap().kind(0), ValueKind::PosInf);
+    assert_eq!(r.metric("down").unwrap().kind(0), ValueKind::NegInf);
+    // commit=False: both halves of step 2 on their own lines, merged by step.
+    assert_eq!(r.metric("a").unwrap().steps, [2]);
+    let b = r.metric("b").unwrap();
+    assert_eq!((b.steps[0], b.values[0].to_bits()), (2, 1));
+    assert_eq!(r.metric("big").unwrap().values, [1e308]);
+    assert_eq!(r.metric("i").unwrap().values, [1.2345678901234569e23]);
+    let (meta, err) =
+        RunMeta::from_bytes_lossy(&std::fs::read(dir.path().join("compat/py.meta.json")).unwrap());
+    assert!(err.is_none());
+    assert_eq!(meta.status(i64::MAX), Status::Completed);
+}
