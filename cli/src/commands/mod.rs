@@ -49,15 +49,16 @@ pub fn format_value(v: Option<f64>) -> String {
 /// A metric value for compact listings: four significant decimals in plain notation for everyday
 /// magnitudes, scientific otherwise, so tiny values (case B16) never print as 0.
 pub fn format_short(v: Option<f64>) -> String {
-    match v {
-        None => "-".to_owned(),
-        Some(v) if v == 0.0 => "0".to_owned(),
-        Some(v) if (1e-3..1e6).contains(&v.abs()) => {
-            let s = format!("{v:.4}");
-            let s = s.trim_end_matches('0').trim_end_matches('.');
-            s.to_owned()
-        }
-        Some(v) => format!("{v:.3e}"),
+    let Some(v) = v else {
+        return "-".to_owned();
+    };
+    if v == 0.0 {
+        "0".to_owned()
+    } else if (1e-3..1e6).contains(&v.abs()) {
+        let s = format!("{v:.4}");
+        s.trim_end_matches('0').trim_end_matches('.').to_owned()
+    } else {
+        format!("{v:.3e}")
     }
 }
 
