@@ -125,6 +125,44 @@ fn b07_smoothing_edges() {
 }
 
 #[test]
+fn b09_spike_downsampling() {
+    // The 1,000,000-line input is generated (not committed): the case's own make.py, into a temp dir.
+    let t = tempfile::tempdir().unwrap();
+    let make = util::shared().join("cases/B09-spike-downsampling/make.py");
+    let status = std::process::Command::new("python3")
+        .arg(&make)
+        .arg("--out")
+        .arg(t.path())
+        .stdout(std::process::Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    std::fs::copy(
+        util::case_data("B09").join("spike/spike-1m.meta.json"),
+        t.path().join("spike/spike-1m.meta.json"),
+    )
+    .unwrap();
+    let args = InspectArgs {
+        data: DataDirArg {
+            data_dir: Some(t.path().to_path_buf()),
+        },
+        run: "spike/spike-1m".to_owned(),
+        json: false,
+    };
+    let o = inspect::run(&args.config().unwrap()).unwrap();
+    assert_eq!(counts(&o), (1_000_000, 0));
+    assert_eq!(
+        mml(&o, "loss"),
+        (1_000_000, Some(1.0), Some(1000.0), Some(1.0))
+    );
+    let s = &metric(&o, "loss").summary;
+    assert_eq!(
+        (s.superseded, s.non_monotonic, s.max_step),
+        (0, 0, Some(999_999))
+    );
+}
+
+#[test]
 fn b11_step_backwards() {
     let o = inspect("B11", "step_backwards/restart");
     assert_eq!(counts(&o), (3, 0));
