@@ -5,12 +5,13 @@
 //! What it guarantees, and the tests in `tests/serve.rs` check:
 //! * correct MIME types (`application/wasm`, `application/x-ndjson` for `.jsonl`, `application/json`);
 //! * `ETag` + `If-None-Match` → 304 (tower-http's `ServeFile` does `Last-Modified` and Range only), and
-//!   HTTP Range → 206 with the right bytes, so the dashboard can fetch only the tail a run appended;
-//! * the manifest is regenerated whenever the directory changed since it was last built (a cheap
+//!   HTTP Range → 206 with the right bytes, so the dashboard can fetch only the tail a run appended
+//!   (FORMAT.md §6.6);
+//! * the manifest (FORMAT.md §5) is regenerated whenever the directory changed since it was last built (a cheap
 //!   fingerprint of directory entries' sizes and mtimes), and written back to `aspara-index.json`;
 //! * nothing outside the data directory is ever served: `..` (raw or percent-encoded), encoded slashes,
 //!   characters that no Aspara name allows, and symlinks resolving outside are refused with 4xx; hidden
-//!   names (`.queue`, dotfiles) are 404 (reference §7 #24, #25, #29);
+//!   names (`.queue`, dotfiles) are 404 (FORMAT.md §1.2, §1.3; reference §7 #24, #25, #29);
 //! * errors are `{"detail": ...}` JSON with the right status.
 
 use std::path::{Path, PathBuf};

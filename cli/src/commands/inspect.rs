@@ -1,6 +1,7 @@
 //! `aspara inspect`: what the reader made of one run, line by line: records loaded, lines skipped by
 //! reason with their line numbers, and per metric the points, finite min / max / last, non-finite
-//! counts by kind, invalid values, steps going backwards and superseded repeats (FORMAT.md §6).
+//! counts by kind, invalid values, steps going backwards and superseded repeats (FORMAT.md §6.2 skip
+//! reasons, §6.4 series and summary, §6.5 load report).
 //!
 //! It runs the same `aspara::format::reader` the dashboard runs, so what it reports is what the
 //! charts show.

@@ -1,5 +1,5 @@
 //! `aspara ls`: the projects (name, runs, tags, last update), or one project's runs with the status a
-//! reader shows now (`maybe_failed` derived, reference §2.4), steps and last values.
+//! reader shows now (`maybe_failed` derived, FORMAT.md §3.4), steps and last values.
 //!
 //! Projects and runs come from the same scan as the manifest, so `ls` lists what the dashboard lists;
 //! steps and last values come from the reader.

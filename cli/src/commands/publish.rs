@@ -10,8 +10,9 @@
 //! ```
 //!
 //! Files keep their modification times, so the manifest's sizes and mtimes describe the copies.
-//! Hidden and invalid names (`.queue`, `Bad Project`) and symlinks are skipped and reported, never
-//! copied (cases B35, B36; reference §7 #25, #29).
+//! The manifest lists exactly the copied projects (FORMAT.md §5.2). Hidden and invalid names (`.queue`,
+//! `Bad Project`) are skipped and reported as FORMAT.md §1.2 asks of readers, and so is every symlink,
+//! even one that stays inside (a site must not depend on links a host may not follow); cases B35, B36.
 
 use std::fmt::Write as _;
 use std::fs;
