@@ -495,3 +495,36 @@ fn serve_process_prints_its_url_and_answers() {
     assert!(resp.starts_with("HTTP/1.1 200"), "{resp}");
     assert!(resp.contains("\"vision-demo\""), "{resp}");
 }
+
+#[test]
+fn index_json_and_inspect_errors_from_the_binary() {
+    let t = util::fixture_copy();
+    let out = util::aspara(&["index", "--data-dir", t.path().to_str().unwrap(), "--json"]);
+    let v: serde_json::Value = serde_json::from_str(&util::ok_stdout(&out)).unwrap();
+    assert_eq!(
+        (v["projects"].as_u64(), v["runs"].as_u64()),
+        (Some(2), Some(6))
+    );
+    for bad in [
+        vec!["inspect", "/nonexistent/p/r.jsonl"],
+        vec![
+            "inspect",
+            "--data-dir",
+            t.path().to_str().unwrap(),
+            "vision-demo/nope",
+        ],
+        vec![
+            "inspect",
+            "--data-dir",
+            t.path().to_str().unwrap(),
+            "../x/y",
+        ],
+        vec!["inspect", "just-a-word"],
+    ] {
+        let out = util::aspara(&bad);
+        assert!(!out.status.success(), "{bad:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.starts_with("error: "), "{bad:?}: {err}");
+        assert!(!err.contains("panicked"), "{bad:?}: {err}");
+    }
+}

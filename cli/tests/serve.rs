@@ -295,3 +295,24 @@ async fn root_is_the_dashboard_or_says_how_to_build_it() {
         assert!(html.contains("trunk build --offline --release"), "{html}");
     }
 }
+
+#[tokio::test]
+async fn head_gives_headers_without_a_body() {
+    let t = util::fixture_copy();
+    let app = aspara_cli::server::router(t.path()).unwrap();
+    let resp = app
+        .oneshot(
+            Request::builder()
+                .method("HEAD")
+                .uri("/nlp_demo/bert-small.jsonl")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    assert_eq!(resp.headers()[header::CONTENT_LENGTH], "26329");
+    assert!(resp.headers().contains_key(header::ETAG));
+    let body = resp.into_body().collect().await.unwrap().to_bytes();
+    assert!(body.is_empty());
+}
