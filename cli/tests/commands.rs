@@ -50,10 +50,27 @@ fn ls_json_lists_the_fixture_runs_with_statuses() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|p| (p["name"].as_str().unwrap(), p["runs"].as_u64().unwrap()))
+        .map(|p| {
+            (
+                p["name"].as_str().unwrap(),
+                p["run_count"].as_u64().unwrap(),
+            )
+        })
         .collect();
     assert_eq!(projects, [("nlp_demo", 3), ("vision-demo", 3)]);
     assert_eq!(v["projects"][1]["tags"], serde_json::json!(["cv", "demo"]));
+    let listed: BTreeMap<String, String> = v["projects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|p| p["runs"].as_array().unwrap().iter())
+        .map(|r| {
+            (
+                r["name"].as_str().unwrap().to_owned(),
+                r["status"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
 
     let now = jiff::Timestamp::now().as_millisecond();
     // bert-large is wip; Aspara shows it maybe_failed once its start is over an hour old (§2.4).
@@ -98,6 +115,10 @@ fn ls_json_lists_the_fixture_runs_with_statuses() {
     .map(|(a, b)| (a.to_owned(), b.to_owned()))
     .collect();
     assert_eq!(statuses, want);
+    assert_eq!(
+        listed, want,
+        "the project listing shows the same 6 runs and statuses"
+    );
 }
 
 #[test]

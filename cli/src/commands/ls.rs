@@ -38,13 +38,24 @@ impl LsArgs {
     }
 }
 
+/// A run as the project listing shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct RunBrief {
+    /// Name.
+    pub name: String,
+    /// The status shown now.
+    pub status: String,
+}
+
 /// One project in the listing.
 #[derive(Debug, Clone, Serialize)]
 pub struct ProjectRow {
     /// Name.
     pub name: String,
     /// Number of runs.
-    pub runs: usize,
+    pub run_count: usize,
+    /// Its runs with their status, by name.
+    pub runs: Vec<RunBrief>,
     /// Project tags.
     pub tags: Vec<String>,
     /// Latest modification of any run file, in ms.
@@ -119,6 +130,7 @@ pub fn derived_status(r: &RunEntry, now_ms: i64) -> aspara::format::Status {
 /// Lists projects or runs.
 pub fn run(config: &LsConfig) -> Result<LsOutcome> {
     let (manifest, _report) = catalog::scan(&config.data_dir)?;
+    let now = super::now_ms();
     let Some(name) = &config.project else {
         return Ok(LsOutcome::Projects {
             projects: manifest
@@ -126,7 +138,15 @@ pub fn run(config: &LsConfig) -> Result<LsOutcome> {
                 .iter()
                 .map(|p| ProjectRow {
                     name: p.name.clone(),
-                    runs: p.runs.len(),
+                    run_count: p.runs.len(),
+                    runs: p
+                        .runs
+                        .iter()
+                        .map(|r| RunBrief {
+                            name: r.name.clone(),
+                            status: derived_status(r, now).as_str().to_owned(),
+                        })
+                        .collect(),
                     tags: p.tags.clone(),
                     last_update: p.runs.iter().filter_map(run_last_update).max(),
                 })
@@ -137,7 +157,6 @@ pub fn run(config: &LsConfig) -> Result<LsOutcome> {
         .project(name)
         .ok_or_else(|| Error::NoProject(name.clone()))?;
     let layout = Layout::new(&config.data_dir);
-    let now = super::now_ms();
     let mut runs = Vec::new();
     for r in &project.runs {
         let read = |p: PathBuf| std::fs::read(p).unwrap_or_default();
@@ -183,7 +202,7 @@ impl LsOutcome {
                     .map(|p| {
                         vec![
                             p.name.clone(),
-                            p.runs.to_string(),
+                            p.run_count.to_string(),
                             super::format_ms(p.last_update),
                             p.tags.join(", "),
                         ]
