@@ -308,6 +308,7 @@ fn publish_refuses_a_non_empty_directory_unless_forced_or_a_previous_publish() {
     .unwrap();
     std::fs::create_dir_all(out.path().join(".git")).unwrap();
     std::fs::write(out.path().join(".git/HEAD"), b"ref").unwrap();
+    std::fs::write(out.path().join("CNAME"), b"runs.example.org").unwrap();
     publish::run(
         &publish_cfg(t.path(), out.path(), &["nlp_demo"], false),
         indicatif::ProgressBar::hidden(),
@@ -316,6 +317,25 @@ fn publish_refuses_a_non_empty_directory_unless_forced_or_a_previous_publish() {
     assert!(!out.path().join("vision-demo").exists());
     assert!(out.path().join("nlp_demo/bert-small.jsonl").is_file());
     assert!(out.path().join(".git/HEAD").is_file());
+    assert_eq!(
+        std::fs::read(out.path().join("CNAME")).unwrap(),
+        b"runs.example.org"
+    );
+    let marker: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.path().join(publish::MARKER_FILE)).unwrap())
+            .unwrap();
+    assert!(
+        marker["entries"]
+            .as_array()
+            .unwrap()
+            .contains(&serde_json::json!("nlp_demo"))
+    );
+    assert!(
+        !marker["entries"]
+            .as_array()
+            .unwrap()
+            .contains(&serde_json::json!("CNAME"))
+    );
 
     // Unknown or invalid projects are errors, not empty sites.
     let empty = tempfile::tempdir().unwrap();

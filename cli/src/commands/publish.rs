@@ -96,18 +96,34 @@ fn is_empty_dir(dir: &Path) -> Result<bool> {
     }
 }
 
-/// Removes an earlier publish's contents, keeping version-control metadata (`.git`), so a
-/// `gh-pages` checkout can be republished in place.
+/// Removes what an earlier publish wrote, as listed in its marker (`entries`), and nothing else:
+/// a `gh-pages` checkout keeps its `.git`, `CNAME` and any file the user added. Listed names are
+/// checked before use, so a tampered marker cannot point outside the directory.
 fn clear_previous(dir: &Path) -> Result<()> {
-    for entry in fs::read_dir(dir).map_err(Error::io("reading", dir))? {
-        let entry = entry.map_err(Error::io("reading", dir))?;
-        let name = entry.file_name();
-        if name == ".git" {
+    let marker = dir.join(MARKER_FILE);
+    let text = fs::read_to_string(&marker).map_err(Error::io("reading", &marker))?;
+    let entries: Vec<String> = serde_json::from_str::<serde_json::Value>(&text)
+        .ok()
+        .and_then(|v| v.get("entries").cloned())
+        .and_then(|v| serde_json::from_value(v).ok())
+        .unwrap_or_default();
+    for name in entries {
+        let safe = !name.is_empty()
+            && name != "."
+            && name != ".."
+            && name != ".git"
+            // Kept until the new one replaces it, so a publish that fails half-way can be rerun.
+            && name != MARKER_FILE
+            && !name.contains('/')
+            && !name.contains('\\');
+        if !safe {
             continue;
         }
-        let path = entry.path();
-        let ft = entry.file_type().map_err(Error::io("reading", &path))?;
-        if ft.is_dir() {
+        let path = dir.join(&name);
+        let Ok(meta) = fs::symlink_metadata(&path) else {
+            continue;
+        };
+        if meta.is_dir() {
             fs::remove_dir_all(&path).map_err(Error::io("removing", &path))?;
         } else {
             fs::remove_file(&path).map_err(Error::io("removing", &path))?;
@@ -323,11 +339,26 @@ pub fn run(config: &PublishConfig, progress: ProgressBar) -> Result<PublishOutco
     let runs = site.projects.iter().map(|p| p.runs.len()).sum();
     write(&dst.manifest(), &catalog::encode(&site)?)?;
     write(&out.join(".nojekyll"), b"")?;
+    // Every top-level entry this publish wrote, so the next one removes exactly these.
+    let mut entries: Vec<String> = chosen.clone();
+    entries.extend(
+        assets::all()
+            .map(|a| a.path.split('/').next().unwrap_or(a.path).to_owned())
+            .chain(["index.html".to_owned()]),
+    );
+    entries.extend([
+        layout_manifest_name(&dst),
+        ".nojekyll".to_owned(),
+        MARKER_FILE.to_owned(),
+    ]);
+    entries.sort();
+    entries.dedup();
     let marker = serde_json::json!({
         "format": "aspara-site",
         "version": 1,
         "generated_at": site.generated_at,
         "projects": chosen,
+        "entries": entries,
     });
     write(&out.join(MARKER_FILE), format!("{marker}\n").as_bytes())?;
 
@@ -340,6 +371,14 @@ pub fn run(config: &PublishConfig, progress: ProgressBar) -> Result<PublishOutco
         dashboard_built: built,
         skipped,
     })
+}
+
+/// The manifest's file name, as the layout places it at the site root.
+fn layout_manifest_name(site: &Layout) -> String {
+    site.manifest()
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
 }
 
 impl PublishOutcome {
