@@ -48,7 +48,8 @@ pub fn bucket_width(span: f64, width_px: u32) -> Option<f64> {
 }
 
 /// Downsamples `(x, y)` for a plot `width_px` pixels wide, showing `visible` (an x-range, both ends
-/// included; `None` = everything). Returns indices into `x`/`y` in x order.
+/// included, swapped if reversed; `None`, or a bound that is not finite, = everything). Returns
+/// indices into `x`/`y` in x order.
 ///
 /// `x` and `y` are read up to the shorter length.
 pub fn downsample(x: &[f64], y: &[f64], visible: Option<(f64, f64)>, width_px: u32) -> Vec<usize> {
@@ -72,6 +73,10 @@ pub fn downsample_into(
         return;
     }
     let budget = 2 * width_px.max(1) as usize;
+    // A range with a NaN or infinite bound is no range: show everything. Reversed bounds are swapped.
+    let visible = visible
+        .filter(|(lo, hi)| lo.is_finite() && hi.is_finite())
+        .map(|(lo, hi)| if lo <= hi { (lo, hi) } else { (hi, lo) });
     let sorted = x.is_sorted_by(|a, b| a <= b) && x[0].is_finite() && x[n - 1].is_finite();
     if sorted {
         let (lo, hi) = visible.unwrap_or((x[0], x[n - 1]));
@@ -351,7 +356,14 @@ mod tests {
             vec![0, 2]
         );
         assert!(downsample(&[1.0, 2.0], &[1.0, 2.0], Some((5.0, 6.0)), 10).is_empty());
-        assert!(downsample(&[1.0, 2.0], &[1.0, 2.0], Some((f64::NAN, 6.0)), 10).is_empty());
+        assert_eq!(
+            downsample(&[1.0, 2.0], &[1.0, 2.0], Some((f64::NAN, 6.0)), 10),
+            vec![0, 1]
+        );
+        assert_eq!(
+            downsample(&[1.0, 2.0], &[1.0, 2.0], Some((2.0, 1.5)), 10),
+            vec![1]
+        );
         let x: Vec<f64> = (0..10_000u32).map(f64::from).collect();
         let y = vec![0.0; 10_000];
         assert!(downsample(&x, &y, None, 0).len() <= 4);
