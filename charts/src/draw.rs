@@ -226,7 +226,8 @@ pub struct ChartStyle {
     pub scale: f64,
     /// Width of series lines, before `scale`.
     pub line_width: f64,
-    /// Draw the legend.
+    /// Allow the legend; it is drawn for overlays (more than one series) and whenever a series has no
+    /// finite value (its entry carries the note).
     pub legend: bool,
     /// Background.
     pub background: Rgb,
@@ -530,6 +531,9 @@ fn ellipsize(s: &str, max: usize) -> String {
 
 struct Painter<'r, DB: DrawingBackend> {
     root: &'r DrawingArea<DB, Shift>,
+    /// Multiplies font sizes: plotters-svg writes `font-size` as the requested size / 1.24 while the
+    /// canvas backend uses it as CSS pixels, so SVG exports get 1.24 to match the dashboard.
+    font_factor: f64,
 }
 
 impl<DB: DrawingBackend> Painter<'_, DB> {
@@ -548,7 +552,9 @@ impl<DB: DrawingBackend> Painter<'_, DB> {
             return Ok(());
         }
         let c = rgb(color);
-        let style = TextStyle::from((FONT, size).into_font()).color(&c).pos(pos);
+        let style = TextStyle::from((FONT, size * self.font_factor).into_font())
+            .color(&c)
+            .pos(pos);
         self.draw(&Text::new(
             s.to_string(),
             (at.0.round() as i32, at.1.round() as i32),
@@ -629,7 +635,15 @@ pub fn draw_chart<DB: DrawingBackend>(
     };
     let (w, h) = root.dim_in_pixel();
     let (w, h) = (f64::from(w), f64::from(h));
-    let p = Painter { root: &root };
+    let font_factor = if std::any::type_name::<DB>().contains("SVGBackend") {
+        1.24
+    } else {
+        1.0
+    };
+    let p = Painter {
+        root: &root,
+        font_factor,
+    };
     root.fill(&rgb(st.background))
         .map_err(|e| Error::Backend(e.to_string()))?;
 
@@ -801,6 +815,9 @@ pub fn draw_chart<DB: DrawingBackend>(
     ))?;
 
     // --- series --------------------------------------------------------------------------------
+    // The legend names the runs of an overlay, and carries the "no finite values" note (B04).
+    let legend =
+        st.legend && (spec.series.len() > 1 || spec.series.iter().any(|s| !s.has_finite()));
     let line_w = (st.line_width * k).round().max(1.0) as u32;
     let dot_r = (2.5 * k).round().max(2.0) as u32;
     let marker = 4.0 * k;
@@ -853,7 +870,7 @@ pub fn draw_chart<DB: DrawingBackend>(
             }
             flush_run(&p, &mut pts, &plot, style, dot_r)?;
         }
-        if !s.has_finite() && !st.legend {
+        if !s.has_finite() && !legend {
             mapping
                 .notes
                 .push(format!("{}: {}", s.name, range::NO_FINITE_VALUES));
@@ -876,7 +893,7 @@ pub fn draw_chart<DB: DrawingBackend>(
     }
 
     // --- legend --------------------------------------------------------------------------------
-    if st.legend && !spec.series.is_empty() {
+    if legend {
         draw_legend(&p, spec, &plot, k)?;
     }
 
