@@ -72,27 +72,14 @@ pub fn downsample_into(
     if n == 0 {
         return;
     }
-    let budget = 2 * width_px.max(1) as usize;
-    // A range with a NaN or infinite bound is no range: show everything. Reversed bounds are swapped.
-    let visible = visible
-        .filter(|(lo, hi)| lo.is_finite() && hi.is_finite())
-        .map(|(lo, hi)| if lo <= hi { (lo, hi) } else { (hi, lo) });
     let sorted = x.is_sorted_by(|a, b| a <= b) && x[0].is_finite() && x[n - 1].is_finite();
     if sorted {
-        let (lo, hi) = visible.unwrap_or((x[0], x[n - 1]));
-        let r = visible_range(x, lo, hi);
-        if r.is_empty() {
-            return;
-        }
-        if r.len() <= budget {
-            out.extend(r);
-            return;
-        }
-        let span = range_span(lo, hi, x[r.start], x[r.end - 1]);
-        // A zero span (every visible point at one x) is a single bucket.
-        let w = bucket_width(span, width_px).unwrap_or(f64::INFINITY);
-        bucketize(x, y, r, w, None, out);
-    } else {
+        downsample_sorted_into(x, y, visible, width_px, out);
+        return;
+    }
+    let budget = 2 * width_px.max(1) as usize;
+    let visible = sanitize(visible);
+    {
         // Slow path: an index permutation sorted by x (stable, so equal x keep their order).
         let mut order: Vec<usize> = (0..n).filter(|&i| x[i].is_finite()).collect();
         order.sort_by(|&a, &b| x[a].total_cmp(&x[b]));
@@ -119,8 +106,47 @@ pub fn downsample_into(
         for (p, &i) in order.iter().enumerate() {
             positions[i] = p;
         }
-        bucketize(x, y, order.iter().copied(), w, Some(&positions), out);
+        bucketize(x, y, order.iter().copied(), w, &positions, out);
     }
+}
+
+/// A range with a NaN or infinite bound is no range (show everything); reversed bounds are swapped.
+fn sanitize(visible: Option<(f64, f64)>) -> Option<(f64, f64)> {
+    visible
+        .filter(|(lo, hi)| lo.is_finite() && hi.is_finite())
+        .map(|(lo, hi)| if lo <= hi { (lo, hi) } else { (hi, lo) })
+}
+
+/// [`downsample_into`] for an `x` the caller knows is ascending and finite (the reader sorts by step),
+/// skipping the sortedness check, which is a full pass over `x`. On an `x` that breaks the promise the
+/// result is still a list of valid indices, but not necessarily each bucket's extremes.
+pub fn downsample_sorted_into(
+    x: &[f64],
+    y: &[f64],
+    visible: Option<(f64, f64)>,
+    width_px: u32,
+    out: &mut Vec<usize>,
+) {
+    out.clear();
+    let n = x.len().min(y.len());
+    let (x, y) = (&x[..n], &y[..n]);
+    if n == 0 {
+        return;
+    }
+    let budget = 2 * width_px.max(1) as usize;
+    let (lo, hi) = sanitize(visible).unwrap_or((x[0], x[n - 1]));
+    let r = visible_range(x, lo, hi);
+    if r.is_empty() {
+        return;
+    }
+    if r.len() <= budget {
+        out.extend(r);
+        return;
+    }
+    let span = range_span(lo, hi, x[r.start], x[r.end - 1]);
+    // A zero span (every visible point at one x) is a single bucket.
+    let w = bucket_width(span, width_px).unwrap_or(f64::INFINITY);
+    bucketize_sorted(x, y, r, w, out);
 }
 
 /// The x-span the buckets are sized for: the requested range, or the data's own span when the
@@ -158,6 +184,20 @@ impl Bucket {
         max_v: f64::NEG_INFINITY,
     };
 
+    /// Keeps the first non-finite point of each kind.
+    fn note_nonfinite(&mut self, v: f64, i: usize) {
+        let slot = if v.is_nan() {
+            &mut self.nan
+        } else if v > 0.0 {
+            &mut self.pos_inf
+        } else {
+            &mut self.neg_inf
+        };
+        if *slot == NONE {
+            *slot = i;
+        }
+    }
+
     /// Appends the kept points in the order they were visited (`rank` gives each index its position
     /// in that order; for the sorted path the index itself).
     fn flush(&mut self, out: &mut Vec<usize>, rank: &impl Fn(usize) -> usize) {
@@ -172,19 +212,46 @@ impl Bucket {
     }
 }
 
-/// One pass over the visible points (`indices`, in x order). `positions` maps an index to its place
-/// in that order when `indices` is a permutation; `None` when they ascend.
-fn bucketize<I>(
-    x: &[f64],
-    y: &[f64],
-    indices: I,
-    w: f64,
-    positions: Option<&[usize]>,
-    out: &mut Vec<usize>,
-) where
+/// The fast path for ascending x: each bucket's end is found by binary search, so the inner loop reads
+/// only the values (one compare per point for min, one for max).
+fn bucketize_sorted(x: &[f64], y: &[f64], r: Range<usize>, w: f64, out: &mut Vec<usize>) {
+    let (first, last) = (r.start, r.end - 1);
+    out.push(first);
+    let mut s = r.start;
+    while s < r.end {
+        let edge = ((x[s] / w).floor() + 1.0) * w;
+        // At least one point per bucket, even where `edge` rounds onto `x[s]`.
+        let e = (s + x[s..r.end].partition_point(|&v| v < edge)).max(s + 1);
+        let mut b = Bucket::EMPTY;
+        for (j, &v) in y[s..e].iter().enumerate() {
+            if v.is_finite() {
+                if v < b.min_v {
+                    b.min_v = v;
+                    b.min = s + j;
+                }
+                if v > b.max_v {
+                    b.max_v = v;
+                    b.max = s + j;
+                }
+            } else {
+                b.note_nonfinite(v, s + j);
+            }
+        }
+        b.flush(out, &|i| i);
+        s = e;
+    }
+    if out.last() != Some(&last) {
+        out.push(last);
+    }
+}
+
+/// One pass over the visible points of the slow path (`indices`, a permutation in x order);
+/// `positions` maps an index to its place in that order.
+fn bucketize<I>(x: &[f64], y: &[f64], indices: I, w: f64, positions: &[usize], out: &mut Vec<usize>)
+where
     I: Iterator<Item = usize>,
 {
-    let rank = |i: usize| positions.map_or(i, |p| p[i]);
+    let rank = |i: usize| positions[i];
     let mut last = NONE;
     let mut edge = f64::NEG_INFINITY;
     let mut b = Bucket::EMPTY;
@@ -208,16 +275,8 @@ fn bucketize<I>(
                 b.max_v = v;
                 b.max = i;
             }
-        } else if v.is_nan() {
-            if b.nan == NONE {
-                b.nan = i;
-            }
-        } else if v > 0.0 {
-            if b.pos_inf == NONE {
-                b.pos_inf = i;
-            }
-        } else if b.neg_inf == NONE {
-            b.neg_inf = i;
+        } else {
+            b.note_nonfinite(v, i);
         }
         last = i;
     }

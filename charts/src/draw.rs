@@ -17,7 +17,7 @@
 //! [`crate::downsample`]); the plot area clips lines, so a zoomed view draws lines up to its edges.
 
 use crate::colors::{Rgb, TABLEAU10};
-use crate::downsample::{downsample_into, visible_range};
+use crate::downsample::{downsample_into, downsample_sorted_into, visible_range};
 use crate::range::{self, Ticks, YDomain, YScale};
 use plotters::coord::Shift;
 use plotters::element::{Drawable, PointCollection};
@@ -573,29 +573,28 @@ struct Visible {
     range: std::ops::Range<usize>,
 }
 
-fn visible_of(s: &SeriesView<'_>, x: (f64, f64)) -> Visible {
-    let sorted = s.x.is_sorted_by(|a, b| a <= b)
-        && s.x.first().is_some_and(|v| v.is_finite())
-        && s.x.last().is_some_and(|v| v.is_finite());
-    if sorted {
-        Visible {
-            sorted,
-            range: visible_range(s.x, x.0, x.1),
-        }
-    } else {
-        Visible {
-            sorted,
-            range: 0..s.x.len(),
-        }
+fn is_ascending(x: &[f64]) -> bool {
+    x.is_sorted_by(|a, b| a <= b)
+        && x.first().is_some_and(|v| v.is_finite())
+        && x.last().is_some_and(|v| v.is_finite())
+}
+
+fn visible_of(s: &SeriesView<'_>, sorted: bool, x: (f64, f64)) -> Visible {
+    Visible {
+        sorted,
+        range: if sorted {
+            visible_range(s.x, x.0, x.1)
+        } else {
+            0..s.x.len()
+        },
     }
 }
 
 /// The data's x-range over all series, or `None` when no point has a finite x.
-fn data_x_range(series: &[SeriesView<'_>]) -> Option<(f64, f64)> {
+fn data_x_range(series: &[SeriesView<'_>], sorted: &[bool]) -> Option<(f64, f64)> {
     let mut lo = f64::INFINITY;
     let mut hi = f64::NEG_INFINITY;
-    for s in series {
-        let sorted = s.x.is_sorted_by(|a, b| a <= b);
+    for (s, &sorted) in series.iter().zip(sorted) {
         match (sorted, s.x.first(), s.x.last()) {
             (true, Some(&f), Some(&l)) if f.is_finite() && l.is_finite() => {
                 lo = lo.min(f);
@@ -648,9 +647,11 @@ pub fn draw_chart<DB: DrawingBackend>(
         .map_err(|e| Error::Backend(e.to_string()))?;
 
     // --- domains -------------------------------------------------------------------------------
+    // One sortedness pass per series and redraw; everything after reuses it.
+    let sorted: Vec<bool> = spec.series.iter().map(|s| is_ascending(s.x)).collect();
     let x_range = valid_range(spec.view.x)
         .or_else(|| {
-            data_x_range(spec.series).map(|(lo, hi)| {
+            data_x_range(spec.series, &sorted).map(|(lo, hi)| {
                 if lo < hi {
                     (lo, hi)
                 } else {
@@ -665,7 +666,12 @@ pub fn draw_chart<DB: DrawingBackend>(
             })
         })
         .unwrap_or((0.0, 1.0));
-    let visible: Vec<Visible> = spec.series.iter().map(|s| visible_of(s, x_range)).collect();
+    let visible: Vec<Visible> = spec
+        .series
+        .iter()
+        .zip(&sorted)
+        .map(|(s, &sorted)| visible_of(s, sorted, x_range))
+        .collect();
     let domain = range::y_domain(
         spec.series
             .iter()
@@ -745,8 +751,10 @@ pub fn draw_chart<DB: DrawingBackend>(
     }
 
     // --- title, grid, axes ---------------------------------------------------------------------
+    // A long metric name is shortened to the chart width rather than running off both edges.
+    let title_chars = (w / (title_font * 0.6)).floor().max(1.0) as usize;
     p.text(
-        spec.title,
+        &ellipsize(spec.title, title_chars),
         (w / 2.0, 8.0 * k),
         title_font,
         st.foreground,
@@ -837,7 +845,11 @@ pub fn draw_chart<DB: DrawingBackend>(
             None => vec![(s.y, ShapeStyle::from(&color).stroke_width(line_w), true)],
         };
         for (values, style, is_raw) in layers {
-            downsample_into(s.x, values, Some(x_range), plot_w_px, &mut idx);
+            if vis.sorted {
+                downsample_sorted_into(s.x, values, Some(x_range), plot_w_px, &mut idx);
+            } else {
+                downsample_into(s.x, values, Some(x_range), plot_w_px, &mut idx);
+            }
             if vis.sorted {
                 // The points just outside the view, so lines run to the plot edges when zoomed.
                 if vis.range.start > 0 {
