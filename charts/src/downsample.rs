@@ -184,6 +184,18 @@ impl Bucket {
         max_v: f64::NEG_INFINITY,
     };
 
+    /// Offers a finite point; strict comparisons keep the first of equal extremes.
+    fn offer(&mut self, v: f64, i: usize) {
+        if v < self.min_v {
+            self.min_v = v;
+            self.min = i;
+        }
+        if v > self.max_v {
+            self.max_v = v;
+            self.max = i;
+        }
+    }
+
     /// Keeps the first non-finite point of each kind.
     fn note_nonfinite(&mut self, v: f64, i: usize) {
         let slot = if v.is_nan() {
@@ -222,27 +234,73 @@ fn bucketize_sorted(x: &[f64], y: &[f64], r: Range<usize>, w: f64, out: &mut Vec
         let edge = ((x[s] / w).floor() + 1.0) * w;
         // At least one point per bucket, even where `edge` rounds onto `x[s]`.
         let e = (s + x[s..r.end].partition_point(|&v| v < edge)).max(s + 1);
-        let mut b = Bucket::EMPTY;
-        for (j, &v) in y[s..e].iter().enumerate() {
-            if v.is_finite() {
-                if v < b.min_v {
-                    b.min_v = v;
-                    b.min = s + j;
-                }
-                if v > b.max_v {
-                    b.max_v = v;
-                    b.max = s + j;
-                }
-            } else {
-                b.note_nonfinite(v, s + j);
-            }
-        }
+        let mut b = scan_bucket(y, s, e);
         b.flush(out, &|i| i);
         s = e;
     }
     if out.last() != Some(&last) {
         out.push(last);
     }
+}
+
+/// Lanes of independent running extremes in [`scan_bucket`]: one lane's compare-and-select chain
+/// would make every point wait for the previous one.
+const LANES: usize = 4;
+
+/// The extremes and non-finite points of `y[s..e]`, first occurrence winning ties.
+fn scan_bucket(y: &[f64], s: usize, e: usize) -> Bucket {
+    let vals = &y[s..e];
+    let mut mn = [f64::INFINITY; LANES];
+    let mut mx = [f64::NEG_INFINITY; LANES];
+    let mut mni = [NONE; LANES];
+    let mut mxi = [NONE; LANES];
+    let mut finite = true;
+    let chunks = vals.chunks_exact(LANES);
+    let tail = chunks.remainder();
+    for (c, chunk) in chunks.enumerate() {
+        let base = s + c * LANES;
+        for l in 0..LANES {
+            let v = chunk[l];
+            finite &= v.is_finite();
+            if v < mn[l] {
+                mn[l] = v;
+                mni[l] = base + l;
+            }
+            if v > mx[l] {
+                mx[l] = v;
+                mxi[l] = base + l;
+            }
+        }
+    }
+    let mut b = Bucket::EMPTY;
+    if !finite || tail.iter().any(|v| !v.is_finite()) {
+        // Rare: a non-finite value in the bucket. Infinities would pass for extremes above, so
+        // rescan one point at a time.
+        for (j, &v) in vals.iter().enumerate() {
+            if v.is_finite() {
+                b.offer(v, s + j);
+            } else {
+                b.note_nonfinite(v, s + j);
+            }
+        }
+        return b;
+    }
+    // Merge the lanes (lowest value, then lowest index), then the tail in order.
+    for l in 0..LANES {
+        if mni[l] != NONE && (mn[l] < b.min_v || (mn[l] == b.min_v && mni[l] < b.min)) {
+            b.min_v = mn[l];
+            b.min = mni[l];
+        }
+        if mxi[l] != NONE && (mx[l] > b.max_v || (mx[l] == b.max_v && mxi[l] < b.max)) {
+            b.max_v = mx[l];
+            b.max = mxi[l];
+        }
+    }
+    let tail_start = e - tail.len();
+    for (j, &v) in tail.iter().enumerate() {
+        b.offer(v, tail_start + j);
+    }
+    b
 }
 
 /// One pass over the visible points of the slow path (`indices`, a permutation in x order);
@@ -267,14 +325,7 @@ where
         }
         let v = y[i];
         if v.is_finite() {
-            if v < b.min_v {
-                b.min_v = v;
-                b.min = i;
-            }
-            if v > b.max_v {
-                b.max_v = v;
-                b.max = i;
-            }
+            b.offer(v, i);
         } else {
             b.note_nonfinite(v, i);
         }
@@ -403,6 +454,32 @@ mod tests {
         assert!(idx.windows(2).all(|p| x[p[0]] < x[p[1]]));
         assert_eq!(idx.first(), Some(&(n - 1)));
         assert_eq!(idx.last(), Some(&0));
+    }
+
+    #[test]
+    fn fast_path_matches_one_point_at_a_time() {
+        // The lane scan picks the same points as the plain rule, ties included.
+        let n = 30_011usize;
+        let x: Vec<f64> = (0..n).map(|i| i as f64).collect();
+        let mut y: Vec<f64> = (0..n).map(|i| ((i * 7919) % 13) as f64).collect();
+        y[5_000] = f64::NAN;
+        y[20_000] = f64::INFINITY;
+        y[20_001] = f64::NEG_INFINITY;
+        let fast = downsample(&x, &y, None, 300);
+        let w = bucket_width((n - 1) as f64, 300).unwrap_or(1.0);
+        let identity: Vec<usize> = (0..n).collect();
+        let mut plain = Vec::new();
+        bucketize(&x, &y, 0..n, w, &identity, &mut plain);
+        assert_eq!(fast, plain);
+        for k in [5_000, 20_000, 20_001] {
+            assert!(fast.contains(&k), "{k}");
+        }
+        // First occurrence wins among equal extremes.
+        let flat = vec![2.0; 10_000];
+        let xf: Vec<f64> = (0..10_000u32).map(f64::from).collect();
+        let idx = downsample(&xf, &flat, None, 10);
+        let w = bucket_width(9_999.0, 10).unwrap_or(1.0) as usize;
+        assert!(idx.iter().all(|&i| i % w == 0 || i == 9_999), "{idx:?}");
     }
 
     #[test]

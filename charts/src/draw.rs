@@ -436,6 +436,75 @@ pub fn nearest_index(xs: &[f64], x: f64) -> Option<usize> {
     (0..xs.len()).fold(None, better)
 }
 
+/// [`nearest_index`] for `xs` the caller knows is ascending: a binary search only, no sortedness
+/// pass (hover runs on every mouse move). On unsorted input the answer is a valid index, but not
+/// necessarily the nearest.
+pub fn nearest_index_sorted(xs: &[f64], x: f64) -> Option<usize> {
+    if x.is_nan() || xs.is_empty() {
+        return None;
+    }
+    let p = xs.partition_point(|&v| v < x);
+    let candidates = [p.checked_sub(1), (p < xs.len()).then_some(p)];
+    let best = candidates
+        .into_iter()
+        .flatten()
+        .filter(|&i| xs[i].is_finite())
+        .min_by(|&a, &b| (xs[a] - x).abs().total_cmp(&(xs[b] - x).abs()))?;
+    // Equal x values: the first of the run.
+    Some(xs.partition_point(|&v| v < xs[best]))
+}
+
+/// The text of an x value for a tooltip: the exact step (`1,000,000`), a local date-time, or a
+/// duration, per axis.
+pub fn format_x(axis: XAxis, x: f64) -> String {
+    match axis {
+        XAxis::Step if x.is_finite() && x >= 0.0 && x.fract() == 0.0 && x < 2f64.powi(64) => {
+            range::format_step(x as u64)
+        }
+        XAxis::Step => range::format_value(x),
+        XAxis::WallTime { utc_offset_min } => range::format_wall_time(x, utc_offset_min),
+        XAxis::Relative => range::format_duration(x, 3),
+    }
+}
+
+/// One line of a hover tooltip.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TooltipRow {
+    /// The series name (plain text; escape it when building markup).
+    pub name: String,
+    /// The series colour.
+    pub color: Rgb,
+    /// The point's x, formatted for the axis.
+    pub x: String,
+    /// The raw value (`0.5`, `5e-324`, `NaN`, `+Infinity`, `non-finite`, `true`).
+    pub value: String,
+    /// The smoothed value, when smoothing is on and the point has one.
+    pub smoothed: Option<String>,
+}
+
+/// The tooltip rows for hover hits (as returned in [`ChartMapping::hover`]); hits that do not name a
+/// point of `spec` are skipped.
+pub fn tooltip_rows(spec: &ChartSpec<'_>, hits: &[HoverHit]) -> Vec<TooltipRow> {
+    hits.iter()
+        .filter_map(|h| {
+            let s = spec.series.get(h.series)?;
+            let (&x, &v) = (s.x.get(h.index)?, s.y.get(h.index)?);
+            let smoothed = s
+                .smoothed
+                .and_then(|sm| sm.get(h.index).copied())
+                .filter(|v| v.is_finite())
+                .map(range::format_value);
+            Some(TooltipRow {
+                name: s.name.to_string(),
+                color: s.color,
+                x: format_x(spec.x_axis, x),
+                value: s.kind(h.index).label(v, s.boolean),
+                smoothed,
+            })
+        })
+        .collect()
+}
+
 /// Clips the segment `a`–`b` to `r` (Liang–Barsky); `None` when it lies outside.
 fn clip_segment(a: (f64, f64), b: (f64, f64), r: &PlotRect) -> Option<((f64, f64), (f64, f64))> {
     let (dx, dy) = (b.0 - a.0, b.1 - a.1);
@@ -916,8 +985,13 @@ pub fn draw_chart<DB: DrawingBackend>(
             let pxi = px.round() as i32;
             let cross = ShapeStyle::from(&rgb(st.foreground).mix(0.5)).stroke_width(1);
             p.line(vec![(pxi, plot.top), (pxi, plot.bottom)], cross)?;
-            for (si, s) in spec.series.iter().enumerate() {
-                let Some(i) = nearest_index(s.x, hx) else {
+            for (si, (s, vis)) in spec.series.iter().zip(&visible).enumerate() {
+                let nearest = if vis.sorted {
+                    nearest_index_sorted(s.x, hx)
+                } else {
+                    nearest_index(s.x, hx)
+                };
+                let Some(i) = nearest else {
                     continue;
                 };
                 mapping.hover.push(HoverHit {

@@ -32,8 +32,9 @@ pub mod smooth;
 
 pub use colors::{Rgb, RunColors};
 pub use draw::{
-    ChartMapping, ChartSpec, ChartStyle, Error, HoverHit, PointKind, Result, SeriesView, View,
-    XAxis, draw_chart, nearest_index,
+    ChartMapping, ChartSpec, ChartStyle, Error, HoverHit, PointKind, Result, SeriesView,
+    TooltipRow, View, XAxis, draw_chart, format_x, nearest_index, nearest_index_sorted,
+    tooltip_rows,
 };
 pub use export::{CsvSeries, sanitize_file_name, to_csv};
 pub use range::YScale;

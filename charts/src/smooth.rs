@@ -23,8 +23,8 @@ pub fn clamp_weight(weight: f64) -> f64 {
 /// The debiased EMA of `values` with the given weight: one output per input, NaN where the input is
 /// non-finite (a gap, not a value).
 ///
-/// `(1-w)*v` is computed before it is added to `last*w`, so inputs near `f64::MAX` stay finite (B15:
-/// `1e308` with `w = 0.6` gives `6.25e307`, not `inf`).
+/// Inputs near `f64::MAX` stay finite (B15: `1e308` with `w = 0.6` gives `6.25e307`, not `inf`), and
+/// the first smoothed point is exactly the first raw point, subnormals included (B16).
 pub fn ema(values: &[f64], weight: f64) -> Vec<f64> {
     let mut out = Vec::with_capacity(values.len());
     ema_into(values, weight, &mut out);
@@ -37,22 +37,27 @@ pub fn ema_into(values: &[f64], weight: f64, out: &mut Vec<f64>) {
     out.reserve(values.len());
     let w = clamp_weight(weight);
     let one_minus_w = 1.0 - w;
-    let mut last = 0.0_f64;
-    // `w^n`, kept as a running power: after ~745/|log10 w| steps it underflows to 0 and the debias
-    // factor becomes exactly 1, which is the limit anyway.
+    // The same average, written as a running convex combination: with `a_n = (1-w)/(1-w^n)`,
+    // `s_n = (1-a_n)*s_{n-1} + a_n*v`. Algebraically identical to `last/(1-w^n)`, but
+    // * both terms are bounded by the inputs, so `1e308` cannot overflow (B15; this is the
+    //   "compute `(1-w)*v` before adding" rule taken one step further), and
+    // * `a_1 = 1` makes the first smoothed point exactly the first raw point, even for the subnormal
+    //   `5e-324`, where `(1-w)*v` would underflow to 0 (B16: never shown as 0).
+    let mut s = 0.0_f64;
+    // `w^n` as a running power: it underflows to 0 after enough points, where `a_n` reaches its
+    // limit `1-w` anyway.
     let mut w_pow_n = 1.0_f64;
     for &v in values {
         if !v.is_finite() {
+            // A gap: no smoothed value, and `s`/`n` stay as they were (B05).
             out.push(f64::NAN);
             continue;
         }
-        let contribution = one_minus_w * v;
-        last = last * w + contribution;
         w_pow_n *= w;
-        let debias = 1.0 - w_pow_n;
-        // `debias` is at least `1 - 0.999 = 0.001` after the first point, never 0. The true average is a
-        // convex combination of the inputs, so a result past f64::MAX can only be rounding: clamp it.
-        out.push((last / debias).clamp(-f64::MAX, f64::MAX));
+        // `1 - w^n >= 1 - w >= 0.001`, never 0.
+        let a = one_minus_w / (1.0 - w_pow_n);
+        s = (1.0 - a) * s + a * v;
+        out.push(s.clamp(-f64::MAX, f64::MAX));
     }
 }
 
@@ -149,6 +154,17 @@ mod tests {
         );
         let max = [f64::MAX, f64::MAX, f64::MAX];
         assert!(ema(&max, 0.6).iter().all(|s| s.is_finite()));
+        let mixed = [f64::MAX, -f64::MAX, f64::MAX];
+        assert!(ema(&mixed, 0.999).iter().all(|s| s.is_finite()));
+    }
+
+    #[test]
+    fn b16_subnormal_first_point_is_kept() {
+        for w in [0.0, 0.6, 0.999] {
+            let s = ema(&[5e-324, 1e-7], w);
+            assert_eq!(s[0].to_bits(), 1, "w={w}: {:e}", s[0]);
+            assert!(s[1] > 0.0);
+        }
     }
 
     #[test]

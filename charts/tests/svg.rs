@@ -4,8 +4,8 @@
 use aspara_charts::draw::PlotRect;
 use aspara_charts::range::YScale;
 use aspara_charts::{
-    ChartMapping, ChartSpec, Error, PointKind, Rgb, RunColors, SeriesView, View, XAxis, draw_chart,
-    nearest_index, smooth,
+    ChartMapping, ChartSpec, Error, HoverHit, PointKind, Rgb, RunColors, SeriesView, View, XAxis,
+    draw_chart, format_x, nearest_index, nearest_index_sorted, smooth, tooltip_rows,
 };
 use plotters::prelude::*;
 
@@ -494,6 +494,71 @@ fn zoom_and_hover_mapping() {
     let (_, m) = render(&spec, (400, 300));
     let top = m.py_to_y(f64::from(m.plot.top));
     assert!((top - 10.0).abs() < 1e-9, "{top}");
+}
+
+#[test]
+fn b11_chart_shows_last_write() {
+    // The reader's charted series for B11 is (3, 0.45), (4, 0.4): one segment between them.
+    let x = [3.0, 4.0];
+    let y = [0.45, 0.4];
+    let series = [SeriesView::new("restart", &x, &y)];
+    let spec = ChartSpec {
+        series: &series,
+        hover_x: Some(3.0),
+        ..Default::default()
+    };
+    let (svg, m) = render(&spec, (400, 300));
+    let l = lines(&svg, BLUE);
+    assert_eq!(l.len(), 1);
+    let want = [
+        (
+            m.x_to_px(3.0).round(),
+            m.y_to_py(0.45).unwrap_or(0.0).round(),
+        ),
+        (
+            m.x_to_px(4.0).round(),
+            m.y_to_py(0.4).unwrap_or(0.0).round(),
+        ),
+    ];
+    assert_eq!(l[0], want.to_vec());
+    let rows = tooltip_rows(&spec, &m.hover);
+    assert_eq!(rows.len(), 1);
+    assert_eq!((rows[0].x.as_str(), rows[0].value.as_str()), ("3", "0.45"));
+}
+
+#[test]
+fn tooltips_show_exact_values() {
+    let x = [0.0, 1.0, 1_000_000.0];
+    let y = [5e-324, f64::NAN, 1.2345678901234569e23];
+    let kinds = [PointKind::Finite, PointKind::Unknown, PointKind::Finite];
+    let sm = smooth::ema(&y, 0.6);
+    let series = [SeriesView::new("lr", &x, &y)
+        .with_kinds(&kinds)
+        .with_smoothed(&sm)];
+    let spec = ChartSpec {
+        series: &series,
+        ..Default::default()
+    };
+    let hits: Vec<HoverHit> = (0..4).map(|index| HoverHit { series: 0, index }).collect();
+    let rows = tooltip_rows(&spec, &hits);
+    assert_eq!(rows.len(), 3);
+    assert_eq!(rows[0].value, "5e-324");
+    assert_eq!(rows[0].smoothed.as_deref(), Some("5e-324"));
+    assert_eq!(rows[1].value, "non-finite");
+    assert_eq!(rows[1].smoothed, None);
+    assert_eq!(rows[2].x, "1,000,000");
+    assert_eq!(rows[2].value, "1.2345678901234569e23");
+    assert_eq!(
+        format_x(XAxis::WallTime { utc_offset_min: 0 }, 1_735_689_600_000.0),
+        "2025-01-01 00:00:00"
+    );
+    assert_eq!(format_x(XAxis::Relative, 4_805_000.0), "1h 20m 5s");
+    assert_eq!(nearest_index_sorted(&x, 600_000.0), Some(2));
+    assert_eq!(nearest_index_sorted(&x, -5.0), Some(0));
+    assert_eq!(nearest_index_sorted(&[1.0, 2.0, 2.0, 3.0], 2.2), Some(1));
+    assert_eq!(nearest_index(&[3.0, 1.0, 2.0], 2.9), Some(0));
+    assert_eq!(nearest_index(&[], 1.0), None);
+    assert_eq!(nearest_index(&[1.0], f64::NAN), None);
 }
 
 #[test]
