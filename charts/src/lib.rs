@@ -16,6 +16,29 @@
 //!    plotters-canvas' `CanvasBackend`, exports and tests pass `SVGBackend::with_string`. It returns a
 //!    [`ChartMapping`] that turns pixels back into data for hover and drag-to-zoom.
 //!
+//! ```
+//! use aspara_charts::{ChartSpec, RunColors, SeriesView, draw_chart, smooth};
+//! use plotters::prelude::*;
+//!
+//! // B01: a NaN at step 1 leaves a gap; both finite points become dots.
+//! let steps = [0.0, 1.0, 2.0];
+//! let loss = [0.5, f64::NAN, 0.3];
+//! let smoothed = smooth::ema(&loss, 0.6); // [0.5, gap, 0.375]
+//! let colors = RunColors::new(["nan-token"]);
+//! let series = [SeriesView::new("nan-token", &steps, &loss)
+//!     .with_smoothed(&smoothed)
+//!     .with_color(colors.color("nan-token"))];
+//! let spec = ChartSpec { title: "loss", series: &series, ..Default::default() };
+//! let mut svg = String::new();
+//! let root = SVGBackend::with_string(&mut svg, (640, 360)).into_drawing_area();
+//! let mapping = draw_chart(root, &spec)?;
+//! assert!((mapping.y.0 - 0.28).abs() < 1e-12 && (mapping.y.1 - 0.52).abs() < 1e-12);
+//! // Hover: the step under the mouse, then its exact value.
+//! let step = mapping.px_to_x(mapping.x_to_px(1.2));
+//! assert_eq!(aspara_charts::nearest_index(&steps, step), Some(1));
+//! # Ok::<(), aspara_charts::Error>(())
+//! ```
+//!
 //! Colours ([`colors`]) are assigned per run, not per chart, so a run keeps one colour everywhere;
 //! [`export`] writes a chart's data as CSV and names the file.
 //!
