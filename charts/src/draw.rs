@@ -818,6 +818,22 @@ pub fn draw_chart<DB: DrawingBackend>(
             mapping.notes.push(n);
         }
     }
+    // Points without a usable x (say, no timestamp on a wall-time axis) cannot be placed; say so
+    // rather than drop them silently. An ascending x is finite throughout, so only others are scanned.
+    let no_x: usize = spec
+        .series
+        .iter()
+        .zip(&sorted)
+        .filter(|(_, sorted)| !**sorted)
+        .map(|(s, _)| s.x.iter().filter(|v| !v.is_finite()).count())
+        .sum();
+    if no_x > 0 {
+        mapping.notes.push(if no_x == 1 {
+            "1 point without an x value hidden".to_string()
+        } else {
+            format!("{no_x} points without an x value hidden")
+        });
+    }
 
     // --- title, grid, axes ---------------------------------------------------------------------
     // A long metric name is shortened to the chart width rather than running off both edges.

@@ -632,6 +632,21 @@ fn time_axes_label_ticks() {
         t.contains(&"01:00".to_string()) && t.contains(&"time".to_string()),
         "{t:?}"
     );
+    // A point without a timestamp is not placed, and the chart says so.
+    let x_gap = [T0, f64::NAN, T0 + 7_200_000.0];
+    let series = [SeriesView::new("a", &x_gap, &y)];
+    let spec = ChartSpec {
+        series: &series,
+        x_axis: XAxis::WallTime { utc_offset_min: 0 },
+        ..Default::default()
+    };
+    let (svg, m) = render(&spec, (640, 300));
+    assert_eq!(
+        m.notes,
+        vec!["1 point without an x value hidden".to_string()]
+    );
+    assert!(texts(&svg).contains(&m.notes[0]));
+    assert_eq!(m.points_drawn, vec![2]);
     let rel = [0.0, 2_400_000.0, 4_800_000.0];
     let series = [SeriesView::new("a", &rel, &y)];
     let spec = ChartSpec {
