@@ -582,6 +582,9 @@ fn rgb(c: Rgb) -> RGBColor {
 
 const FONT: &str = "sans-serif";
 
+/// Padding of an auto-fitted x-range, as a fraction of the data's x-span.
+const X_PADDING: f64 = 0.02;
+
 /// Estimated width of `text` in pixels at `size` (sans-serif averages ~0.6 em per character).
 fn text_width(text: &str, size: f64) -> f64 {
     text.chars().count() as f64 * size * 0.6
@@ -722,7 +725,10 @@ pub fn draw_chart<DB: DrawingBackend>(
         .or_else(|| {
             data_x_range(spec.series, &sorted).map(|(lo, hi)| {
                 if lo < hi {
-                    (lo, hi)
+                    // 2 % on each side, so points, dots and markers at the first and last step sit
+                    // inside the frame instead of on it.
+                    let pad = hi * X_PADDING - lo * X_PADDING;
+                    (lo - pad, hi + pad)
                 } else {
                     // A single x: widen by one step (or one second on a time axis).
                     let d = if spec.x_axis == XAxis::Step {
@@ -913,7 +919,7 @@ pub fn draw_chart<DB: DrawingBackend>(
         st.legend && (spec.series.len() > 1 || spec.series.iter().any(|s| !s.has_finite()));
     let line_w = (st.line_width * k).round().max(1.0) as u32;
     let dot_r = (2.5 * k).round().max(2.0) as u32;
-    let marker = 4.0 * k;
+    let marker = 5.0 * k;
     let mut idx: Vec<usize> = Vec::new();
     let mut pts: Vec<(f64, f64)> = Vec::new();
     for (si, (s, vis)) in spec.series.iter().zip(&visible).enumerate() {
@@ -930,6 +936,12 @@ pub fn draw_chart<DB: DrawingBackend>(
             None => vec![(s.y, ShapeStyle::from(&color).stroke_width(line_w), true)],
         };
         for (values, style, is_raw) in layers {
+            // The faint raw line behind a smoothed one gets smaller dots, so it stays background.
+            let layer_dot = if is_raw && s.smoothed.is_some() {
+                dot_r.saturating_sub(1).max(1)
+            } else {
+                dot_r
+            };
             if vis.sorted {
                 downsample_sorted_into(s.x, values, Some(x_range), plot_w_px, &mut idx);
             } else {
@@ -958,14 +970,14 @@ pub fn draw_chart<DB: DrawingBackend>(
                         pts.push((px, mapping.axis_to_py(a)));
                     }
                     _ => {
-                        flush_run(&p, &mut pts, &plot, style, dot_r)?;
+                        flush_run(&p, &mut pts, &plot, style, layer_dot)?;
                         if is_raw && s.x[i].is_finite() && plot.contains(px, f64::from(plot.top)) {
                             draw_marker(&p, s.kind(i), values[i], px, &plot, marker, color)?;
                         }
                     }
                 }
             }
-            flush_run(&p, &mut pts, &plot, style, dot_r)?;
+            flush_run(&p, &mut pts, &plot, style, layer_dot)?;
         }
         if !s.has_finite() && !legend {
             mapping

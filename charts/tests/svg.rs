@@ -400,14 +400,15 @@ fn b09_spike_drawn_and_zoom_resamples() {
         m.y_to_py(1000.0).unwrap_or(0.0).round(),
     );
     assert!(all.contains(&spike), "spike pixel {spike:?} not drawn");
-    assert!(all.contains(&(
-        f64::from(m.plot.left),
-        m.y_to_py(1.0).unwrap_or(0.0).round()
-    )));
-    assert!(all.contains(&(
-        f64::from(m.plot.right),
-        m.y_to_py(1.0).unwrap_or(0.0).round()
-    )));
+    let y1 = m.y_to_py(1.0).unwrap_or(0.0).round();
+    assert!(all.contains(&(m.x_to_px(0.0).round(), y1)));
+    assert!(all.contains(&(m.x_to_px(999_999.0).round(), y1)));
+    // The auto-fitted x-range is padded by 2 % of the span on each side.
+    assert!(
+        (m.x.0 + 19_999.98).abs() < 1e-6 && (m.x.1 - 1_019_998.98).abs() < 1e-6,
+        "{:?}",
+        m.x
+    );
     // Deterministic.
     let (svg2, _) = render(&spec, (1060, 400));
     assert_eq!(svg, svg2);
