@@ -6,7 +6,7 @@ use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 
 use crate::args::ServeArgs;
-use crate::{Error, Result, assets, server};
+use crate::{Error, Result, assets, catalog, server};
 
 /// The validated configuration.
 #[derive(Debug, Clone)]
@@ -96,6 +96,30 @@ pub async fn run(config: &ServeConfig) -> Result<()> {
             config.data_dir.display(),
             url_for(&addr)
         );
+        // What the dashboard will list; a scan problem is not fatal here (the manifest request
+        // reports it), but it is worth saying now.
+        match catalog::scan(&config.data_dir) {
+            Ok((_, report)) => {
+                let _ = writeln!(
+                    out,
+                    "{} project(s), {} run(s){}",
+                    report.projects,
+                    report.runs,
+                    if report.skipped.is_empty() {
+                        String::new()
+                    } else {
+                        format!(
+                            "; {} entr(ies) skipped (see `aspara index`)",
+                            report.skipped.len()
+                        )
+                    }
+                );
+            }
+            Err(e) => eprintln!(
+                "warning: scanning {} failed: {e}",
+                config.data_dir.display()
+            ),
+        }
         let _ = out.flush();
     }
     axum::serve(listener, app)
