@@ -86,13 +86,13 @@ pub async fn run(config: &ServeConfig) -> Result<()> {
         );
     }
     {
-        // One write, errors ignored: a closed stdout (a pipe whose reader left) must not stop the
+        // Errors ignored: a closed stdout (a pipe whose reader left) must not stop the
         // server the way `println!`'s panic would.
         use std::io::Write as _;
         let mut out = std::io::stdout().lock();
         let _ = writeln!(
             out,
-            "Serving {} at {}\nPress Ctrl-C to stop.",
+            "Serving {} at {}",
             config.data_dir.display(),
             url_for(&addr)
         );
@@ -120,6 +120,7 @@ pub async fn run(config: &ServeConfig) -> Result<()> {
                 config.data_dir.display()
             ),
         }
+        let _ = writeln!(out, "Press Ctrl-C to stop.");
         let _ = out.flush();
     }
     axum::serve(listener, app)
