@@ -785,6 +785,16 @@ impl Run {
         self.sink.flush()
     }
 
+    /// Stops recording without finishing, as if the process had died: everything logged so far is
+    /// written and synced, and the metadata keeps status `wip` (readers show `maybe_failed` once the
+    /// run is an hour old). A later start with [`Resume::Allow`] continues the run.
+    pub fn abandon(mut self) -> Result<()> {
+        let flushed = self.sink.flush();
+        // Keeps `Drop` from finishing the run; dropping the sink stops its thread.
+        self.finished = true;
+        flushed
+    }
+
     /// Finishes the run: status `completed` for exit code 0, else `failed`; drains and syncs.
     /// A second call does nothing.
     pub fn finish(&mut self, exit_code: i64) -> Result<()> {

@@ -560,6 +560,36 @@ fn drop_finishes_the_run_failed_when_panicking() {
 }
 
 #[test]
+fn abandon_leaves_the_run_wip_with_every_record_and_resume_continues() {
+    let d = tempfile::tempdir().unwrap();
+    let mut run = start(d.path(), "p", "cut");
+    for s in 0..5u64 {
+        run.log([("loss", 1.0 / (s as f64 + 1.0))], None).unwrap();
+    }
+    run.abandon().unwrap();
+    let m = meta(d.path().join("p/cut.meta.json"));
+    assert_eq!(
+        (m.is_finished, m.exit_code, m.status.as_str(), m.finish_time),
+        (false, None, "wip", None)
+    );
+    assert_eq!(read(d.path().join("p/cut.jsonl")).lines().count(), 5);
+
+    let mut run = Run::builder("p")
+        .name("cut")
+        .data_dir(d.path())
+        .resume(Resume::Allow)
+        .start()
+        .unwrap();
+    assert_eq!(
+        run.step(),
+        5,
+        "the automatic step continues after the last record"
+    );
+    run.finish(0).unwrap();
+    assert_eq!(meta(d.path().join("p/cut.meta.json")).status, "completed");
+}
+
+#[test]
 fn metadata_changes_are_written_and_listed() {
     let d = tempfile::tempdir().unwrap();
     let mut run = Run::builder("p")

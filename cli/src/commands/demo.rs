@@ -121,11 +121,8 @@ fn train_one(
     let last = outcome.history.last().copied();
     let status = if outcome.interrupted {
         // Simulates a killed process: the run is never finished, so readers show it `wip` (and
-        // `maybe_failed` an hour later). Flush so every logged epoch is on disk.
-        run.flush()?;
-        // Dropping a `Run` finishes it (exit code 0), as a Python context manager would; a killed
-        // process never gets there. Forgetting it is that kill: the metadata keeps `wip`.
-        std::mem::forget(run);
+        // `maybe_failed` an hour later), with every logged epoch on disk.
+        run.abandon()?;
         "wip"
     } else {
         if let Some(l) = last {
