@@ -739,10 +739,8 @@ impl Query {
 
     fn collect_metrics(&self, out: &mut Vec<String>) {
         match self {
-            Query::Term(Term::Compare(Field::Metric(m, _), _, _)) => {
-                if !out.contains(m) {
-                    out.push(m.clone());
-                }
+            Query::Term(Term::Compare(Field::Metric(m, _), _, _)) if !out.contains(m) => {
+                out.push(m.clone());
             }
             Query::Not(q) => q.collect_metrics(out),
             Query::And(qs) | Query::Or(qs) => qs.iter().for_each(|q| q.collect_metrics(out)),
