@@ -9,7 +9,23 @@
 //! `pages` and the app shell. Decoding is always `aspara::format`'s; drawing is always
 //! `aspara_charts`'s.
 
+pub mod data;
 pub mod model;
 pub mod query;
+pub mod source;
 pub mod state;
 pub mod url_state;
+
+#[cfg(target_arch = "wasm32")]
+mod app;
+#[cfg(target_arch = "wasm32")]
+mod components;
+#[cfg(target_arch = "wasm32")]
+mod hooks;
+#[cfg(target_arch = "wasm32")]
+mod pages;
+#[cfg(target_arch = "wasm32")]
+mod store;
+
+#[cfg(target_arch = "wasm32")]
+pub use app::start;

@@ -121,6 +121,56 @@ impl RunFacts for RunInfo {
     }
 }
 
+/// Sorts runs for the table. Columns: `name`, `status`, `start`, `duration`, `metric:<name>`
+/// (last value); runs without a value sort last in either direction, ties by name.
+pub fn sort_runs(runs: &mut [RunInfo], sort: Option<&crate::state::Sort>, now_ms: i64) {
+    use std::cmp::Ordering;
+    let Some(sort) = sort else {
+        runs.sort_by(|a, b| a.name.cmp(&b.name));
+        return;
+    };
+    let key = |r: &RunInfo| -> Option<f64> {
+        match sort.column.as_str() {
+            "start" => r.meta.start_time.map(|t| t as f64),
+            "duration" => r.duration_ms(now_ms).map(|d| d as f64),
+            c => c
+                .strip_prefix("metric:")
+                .and_then(|m| r.stats.get(m))
+                .and_then(|s| s.last),
+        }
+    };
+    runs.sort_by(|a, b| {
+        let ord = match sort.column.as_str() {
+            "name" => a.name.cmp(&b.name),
+            "status" => a.status.as_str().cmp(b.status.as_str()),
+            _ => match (key(a), key(b)) {
+                (Some(x), Some(y)) => x.total_cmp(&y),
+                (Some(_), None) => return Ordering::Less,
+                (None, Some(_)) => return Ordering::Greater,
+                (None, None) => Ordering::Equal,
+            },
+        };
+        let ord = if sort.descending { ord.reverse() } else { ord };
+        ord.then_with(|| a.name.cmp(&b.name))
+    });
+}
+
+/// The order that fixes run colours: by start time, ties (and runs without one) by name, so a run
+/// started later takes the next colour and never shifts the others (`aspara_charts::colors`).
+pub fn color_order(runs: &[RunInfo]) -> Vec<String> {
+    let mut v: Vec<(Option<i64>, &str)> = runs
+        .iter()
+        .map(|r| (r.meta.start_time, r.name.as_str()))
+        .collect();
+    v.sort_by(|a, b| match (a.0, b.0) {
+        (Some(x), Some(y)) => x.cmp(&y).then(a.1.cmp(b.1)),
+        (Some(_), None) => std::cmp::Ordering::Less,
+        (None, Some(_)) => std::cmp::Ordering::Greater,
+        (None, None) => a.1.cmp(b.1),
+    });
+    v.into_iter().map(|(_, n)| n.to_owned()).collect()
+}
+
 /// Escapes one JSON-pointer token (RFC 6901: `~` → `~0`, `/` → `~1`).
 pub fn pointer_token(key: &str) -> String {
     key.replace('~', "~0").replace('/', "~1")
@@ -434,6 +484,87 @@ mod tests {
         assert_eq!(format_short(1e-7), "1.000e-7");
         assert_eq!(format_time(1735689600000), "2025-01-01 00:00:00");
         assert_eq!(note_lines("a\r\nb\nc"), ["a", "b", "c"]);
+    }
+
+    fn run(name: &str, start: Option<i64>, last: Option<f64>) -> RunInfo {
+        let meta = RunMeta {
+            start_time: start,
+            finish_time: start.map(|s| s + 10),
+            ..RunMeta::default()
+        };
+        let mut r = RunInfo::from_meta(name, meta, None, 0);
+        r.stats.insert(
+            "loss".into(),
+            MetricStat {
+                last,
+                ..MetricStat::default()
+            },
+        );
+        r
+    }
+
+    #[test]
+    fn sorting_by_columns_keeps_missing_values_last() {
+        use crate::state::Sort;
+        let mut v = vec![
+            run("b", Some(2), Some(0.5)),
+            run("a", None, None),
+            run("c", Some(1), Some(0.1)),
+        ];
+        let by = |c: &str, d: bool| Sort {
+            column: c.into(),
+            descending: d,
+        };
+        sort_runs(&mut v, Some(&by("metric:loss", false)), 0);
+        assert_eq!(
+            v.iter().map(|r| r.name.as_str()).collect::<Vec<_>>(),
+            ["c", "b", "a"]
+        );
+        sort_runs(&mut v, Some(&by("metric:loss", true)), 0);
+        assert_eq!(
+            v.iter().map(|r| r.name.as_str()).collect::<Vec<_>>(),
+            ["b", "c", "a"]
+        );
+        sort_runs(&mut v, Some(&by("start", false)), 0);
+        assert_eq!(
+            v.iter().map(|r| r.name.as_str()).collect::<Vec<_>>(),
+            ["c", "b", "a"]
+        );
+        sort_runs(&mut v, Some(&by("name", true)), 0);
+        assert_eq!(
+            v.iter().map(|r| r.name.as_str()).collect::<Vec<_>>(),
+            ["c", "b", "a"]
+        );
+        sort_runs(&mut v, None, 0);
+        assert_eq!(
+            v.iter().map(|r| r.name.as_str()).collect::<Vec<_>>(),
+            ["a", "b", "c"]
+        );
+    }
+
+    #[test]
+    fn colours_follow_start_order_and_ignore_the_selection() {
+        use aspara_charts::RunColors;
+        let runs = vec![
+            run("resnet-lr-high", Some(30), None),
+            run("resnet-baseline", Some(10), None),
+            run("brave-dolphin-997", Some(40), None),
+        ];
+        let order = color_order(&runs);
+        assert_eq!(
+            order,
+            ["resnet-baseline", "resnet-lr-high", "brave-dolphin-997"]
+        );
+        let colors = RunColors::new(order.iter().map(String::as_str));
+        // The same colour whichever runs a chart shows, and distinct between runs.
+        let c1 = colors.color("resnet-lr-high");
+        assert_eq!(c1, aspara_charts::colors::color_for_index(1));
+        assert_ne!(colors.color("resnet-baseline"), c1);
+        // A run started later takes the next colour without moving the others.
+        let mut more = runs.clone();
+        more.push(run("zz-late", Some(99), None));
+        let colors2 = RunColors::new(color_order(&more).iter().map(String::as_str));
+        assert_eq!(colors2.color("resnet-lr-high"), c1);
     }
 
     #[test]

@@ -281,15 +281,6 @@ pub fn clamp_smoothing(w: f64) -> f64 {
     }
 }
 
-/// The colour slot of a run: its index in the project's run list sorted by name. The slot depends
-/// only on the project's runs, never on the selection or the page, so a run keeps one colour in every
-/// chart, the legend and the table.
-pub fn color_slot(project_runs_sorted: &[String], run: &str) -> usize {
-    project_runs_sorted
-        .binary_search_by(|r| r.as_str().cmp(run))
-        .unwrap_or_else(|insert_at| insert_at)
-}
-
 /// Groups metric names by their prefix up to the first `/` (`train/loss` → `train`); names without a
 /// `/` go to the group `""`. Groups keep first-seen order; names inside keep input order. The metric
 /// key itself is never changed (B26).
@@ -447,18 +438,6 @@ mod tests {
         assert_eq!(m.charts.metric_filter, "loss");
         let r = reduce(&m, Action::Replace(ViewState::default()));
         assert_eq!(r, ViewState::default());
-    }
-
-    #[test]
-    fn colour_slots_follow_the_sorted_project_runs_not_the_selection() {
-        let runs: Vec<String> = ["brave-dolphin-997", "resnet-baseline", "resnet-lr-high"]
-            .map(String::from)
-            .to_vec();
-        assert_eq!(color_slot(&runs, "brave-dolphin-997"), 0);
-        assert_eq!(color_slot(&runs, "resnet-baseline"), 1);
-        assert_eq!(color_slot(&runs, "resnet-lr-high"), 2);
-        // Comparing only the last two keeps their slots.
-        assert_ne!(color_slot(&runs, "resnet-lr-high"), 0);
     }
 
     #[test]
