@@ -142,6 +142,27 @@ pub fn notices(data: &RunData) -> Vec<Notice> {
 }
 
 fn column_notices(c: &MetricColumn, out: &mut Vec<Notice>) {
+    let sum = c.summary();
+    let kinds: Vec<String> = [
+        (sum.nan, "NaN"),
+        (sum.pos_inf, "+inf"),
+        (sum.neg_inf, "-inf"),
+        (sum.unknown, "null"),
+    ]
+    .iter()
+    .filter(|(n, _)| *n > 0)
+    .map(|(n, k)| format!("{n} {k}"))
+    .collect();
+    if !kinds.is_empty() {
+        out.push(Notice {
+            level: Level::Info,
+            text: format!(
+                "{}: non-finite values ({}) shown as markers with gaps",
+                c.name,
+                kinds.join(", ")
+            ),
+        });
+    }
     if c.invalid_count > 0 {
         let steps: Vec<String> = c
             .invalid
@@ -227,6 +248,10 @@ mod tests {
         assert_eq!(p.steps[first_nan], 150);
         assert_eq!(p.kinds[first_nan], ValueKind::Nan);
         assert_eq!(p.x.len(), 200);
+        assert_eq!(
+            notices(&d)[0].text,
+            "train/loss: non-finite values (50 NaN) shown as markers with gaps"
+        );
         let st = stats(&d);
         assert_eq!(st["train/loss"].last, Some(1.3918888898617985));
     }
@@ -261,6 +286,18 @@ mod tests {
         assert!(
             n.iter()
                 .any(|n| n.text.starts_with("acc: 3 invalid values not plotted")),
+            "{n:?}"
+        );
+    }
+
+    #[test]
+    fn b14_huge_steps_and_skipped_lines_are_reported() {
+        let d = case("B14-bad-step-values/data/bad_steps/steps.jsonl");
+        let n: Vec<String> = notices(&d).into_iter().map(|n| n.text).collect();
+        assert!(n.iter().any(|t| t.contains("1 step above 2^53")), "{n:?}");
+        assert_eq!(
+            n.iter().filter(|t| t.contains("skipped")).count(),
+            3,
             "{n:?}"
         );
     }

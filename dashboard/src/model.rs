@@ -317,8 +317,15 @@ pub fn artifact_href(project: &str, run: &str, a: &Artifact) -> Result<String, S
     {
         return Err("invalid project or run name".into());
     }
+    // A stored path other than `artifacts/<name>` means the file was written elsewhere (Aspara
+    // 0.1.0's LocalRun does that with `../../x` or absolute paths, B36): there is nothing safe to
+    // link to. An empty stored path (older files) is taken as the canonical one.
+    let canonical = format!("artifacts/{}", a.name);
+    if !a.stored_path.is_empty() && a.stored_path != canonical {
+        return Err("stored outside the run's artifacts directory".into());
+    }
     // The name is [a-zA-Z0-9_.-] and not `.`/`..`: it is a single safe path segment as is.
-    Ok(format!("{project}/{run}/artifacts/{}", a.name))
+    Ok(format!("{project}/{run}/{canonical}"))
 }
 
 /// A short, stable, selector-safe id for any name: `m-` + 16 hex digits of FNV-1a (B27: names with
@@ -435,16 +442,18 @@ mod tests {
             links[1],
             Err("Invalid artifact name: cannot start with '..'".into())
         );
-        assert!(links[2].is_ok() || links[2].is_err());
-        // `passwd` is a valid name, but its link is built from the name, never `/etc/passwd`.
-        if let Ok(l) = &links[2] {
-            assert_eq!(l, "traversal/victim/artifacts/passwd");
-        }
-        assert!(
-            links
-                .iter()
-                .flatten()
-                .all(|l| l.starts_with("traversal/victim/artifacts/") && !l.contains(".."))
+        // `passwd` is a valid name, but it was stored at `/etc/passwd`: no link at all.
+        assert_eq!(
+            links[2],
+            Err("stored outside the run's artifacts directory".into())
+        );
+        let plain = Artifact {
+            name: "model.pt".into(),
+            ..Artifact::default()
+        };
+        assert_eq!(
+            artifact_href("p", "r", &plain),
+            Ok("p/r/artifacts/model.pt".into())
         );
     }
 

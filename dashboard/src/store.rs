@@ -416,9 +416,13 @@ impl StoreHandle {
             .collect();
         !keys.is_empty()
             || self.manifest().is_some_and(|m| {
-                m.projects
-                    .iter()
-                    .any(|p| p.runs.iter().any(|r| r.status == "wip" && !r.is_finished))
+                // The derived status: a "wip" run silent for over an hour is maybe_failed, not live.
+                let now = now_ms();
+                m.projects.iter().any(|p| {
+                    p.runs
+                        .iter()
+                        .any(|r| RunInfo::from_entry(r, now).status == Status::Wip)
+                })
             })
     }
 

@@ -28,7 +28,11 @@ fn artifacts(source: Option<&Source>, project: &str, run: &str, info: &RunInfo) 
     html! {
         <ul class="artifacts">
             { for info.meta.artifacts.iter().map(|a| {
-                let link = artifact_href(project, run, a);
+                let link = artifact_href(project, run, a).and_then(|p| match source {
+                    // An opened folder tells what exists; a host is asked only on click.
+                    Some(s) if !s.has(&p) => Err("file not found in the folder".to_owned()),
+                    _ => Ok(p),
+                });
                 let size = format!("{} bytes", a.file_size);
                 let body = match (&link, source) {
                     (Ok(path), Some(Source::Http(_))) => {
@@ -50,7 +54,7 @@ fn artifacts(source: Option<&Source>, project: &str, run: &str, info: &RunInfo) 
                     (Err(why), _) => html! {
                         <>
                             <span class="artifact-unsafe">{ a.name.clone() }</span>
-                            <span class="badge warn" title={why.clone()}>{ "unavailable: unsafe name" }</span>
+                            <span class="badge warn" title={why.clone()}>{ format!("unavailable: {why}") }</span>
                         </>
                     },
                 };

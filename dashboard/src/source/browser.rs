@@ -161,7 +161,14 @@ impl Source {
     /// Short text for the header: the host path or the folder name.
     pub fn label(&self) -> String {
         match self {
-            Source::Http(h) => h.base.clone(),
+            Source::Http(h) => web_sys::Url::new_with_base(
+                &h.base,
+                &web_sys::window()
+                    .and_then(|w| w.location().href().ok())
+                    .unwrap_or_default(),
+            )
+            .map(|u| format!("{}{}", u.host(), u.pathname()))
+            .unwrap_or_else(|_| h.base.clone()),
             Source::Local(l) => format!("folder {}", l.label),
         }
     }
