@@ -4,6 +4,7 @@
 // swapped for `aspara index` without touching the tests.
 import { spawn, execFileSync } from "node:child_process";
 import fs from "node:fs";
+import http from "node:http";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -119,6 +120,55 @@ export function serve(dir) {
     child.stderr.on("data", () => {});
     child.once("error", reject);
     child.once("exit", (code) => reject(new Error(`http.server exited (${code}): ${out}`)));
+  });
+}
+
+const TYPES = { ".html": "text/html", ".js": "text/javascript", ".wasm": "application/wasm", ".css": "text/css", ".json": "application/json" };
+
+/**
+ * A static server in this process that honours `Range: bytes=N-` (206, or 416 past the end) when
+ * `range` is true and ignores it (200, whole file) otherwise, like hosts without range support.
+ * Resolves to { url, close, log } where `log` lists { path, range, status } per request.
+ */
+export function serveRange(dir, { range = true } = {}) {
+  const log = [];
+  const server = http.createServer((req, res) => {
+    const rel = decodeURIComponent(new URL(req.url, "http://x").pathname);
+    const file = path.join(dir, rel.endsWith("/") ? rel + "index.html" : rel);
+    const entry = { path: rel, range: req.headers.range ?? null, status: 0 };
+    log.push(entry);
+    if (!file.startsWith(dir) || !fs.existsSync(file) || fs.statSync(file).isDirectory()) {
+      entry.status = 404;
+      res.writeHead(404).end("not found");
+      return;
+    }
+    const body = fs.readFileSync(file);
+    const type = TYPES[path.extname(file)] ?? "application/octet-stream";
+    const m = range && req.headers.range?.match(/^bytes=(\d+)-$/);
+    if (m) {
+      const from = Number(m[1]);
+      if (from >= body.length) {
+        entry.status = 416;
+        res.writeHead(416, { "Content-Range": `bytes */${body.length}` }).end();
+        return;
+      }
+      entry.status = 206;
+      res.writeHead(206, { "Content-Type": type, "Content-Range": `bytes ${from}-${body.length - 1}/${body.length}` });
+      res.end(body.subarray(from));
+      return;
+    }
+    entry.status = 200;
+    res.writeHead(200, { "Content-Type": type });
+    res.end(body);
+  });
+  return new Promise((resolve) => {
+    server.listen(0, "127.0.0.1", () => {
+      resolve({
+        url: `http://127.0.0.1:${server.address().port}/`,
+        log,
+        close: () => new Promise((r) => { server.closeAllConnections?.(); server.close(r); }),
+      });
+    });
   });
 }
 
