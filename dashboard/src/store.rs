@@ -36,6 +36,9 @@ pub enum Fetch<T> {
 pub struct Metrics {
     /// The decoded data so far.
     pub data: Option<Rc<RunData>>,
+    /// Per-metric stats of `data`, computed once per update (the table and filter read them on
+    /// every render).
+    pub stats: Rc<std::collections::BTreeMap<String, crate::model::MetricStat>>,
     /// (decoded, total) bytes while the first load runs.
     pub progress: Option<(u64, u64)>,
     /// Why loading failed.
@@ -49,6 +52,13 @@ pub struct Metrics {
 
 /// A parsed meta file and, when it was unreadable, why.
 pub type LoadedMeta = Rc<(RunMeta, Option<String>)>;
+
+impl Metrics {
+    fn set(&mut self, data: RunData) {
+        self.stats = Rc::new(crate::data::stats(&data));
+        self.data = Some(Rc::new(data));
+    }
+}
 
 /// A run key: (project, run).
 pub type RunKey = (String, String);
@@ -288,9 +298,11 @@ impl StoreHandle {
             (_, Some(e)) => RunInfo::from_entry(e, now),
             _ => return None,
         };
-        if let Some(d) = s.metrics.get(&key).and_then(|m| m.data.clone()) {
-            info.metric_names = d.metrics.iter().map(|c| c.name.clone()).collect();
-            info.stats = crate::data::stats(&d);
+        if let Some(m) = s.metrics.get(&key) {
+            if let Some(d) = &m.data {
+                info.metric_names = d.metrics.iter().map(|c| c.name.clone()).collect();
+                info.stats = (*m.stats).clone();
+            }
         }
         Some(info)
     }
@@ -345,7 +357,7 @@ impl StoreHandle {
                     .unwrap_or_default();
                 let data = read_run(&bytes, &w);
                 if let Some(m) = this.inner.borrow_mut().metrics.get_mut(&key) {
-                    m.data = Some(Rc::new(data));
+                    m.set(data);
                     m.busy = false;
                     m.progress = None;
                 }
@@ -374,10 +386,10 @@ impl StoreHandle {
                 m.progress = None;
                 m.busy = false;
                 if live {
-                    m.data = Some(Rc::new(dec.snapshot().clone()));
+                    m.set(dec.snapshot().clone());
                     m.decoder = Some(dec);
                 } else {
-                    m.data = Some(Rc::new(dec.finish()));
+                    m.set(dec.finish());
                 }
             }
             drop(s);
@@ -494,10 +506,10 @@ impl StoreHandle {
         dec.push(&chunk.bytes);
         m.received += chunk.bytes.len() as u64;
         if live {
-            m.data = Some(Rc::new(dec.snapshot().clone()));
+            m.set(dec.snapshot().clone());
             m.decoder = Some(dec);
         } else {
-            m.data = Some(Rc::new(dec.finish()));
+            m.set(dec.finish());
         }
     }
 }

@@ -310,7 +310,9 @@ pub fn chart_canvas(props: &ChartCanvasProps) -> Html {
                             scale: ratio,
                             legend,
                         };
+                        let t = crate::bench::now_ms();
                         let m = draw_canvas(&c, &args);
+                        crate::bench::record("lastDrawMs", crate::bench::now_ms() - t);
                         if hover.is_none() && sel.is_none() {
                             let s = chart_state(&title, &lines, m.as_ref());
                             if *drawn_state != s {
@@ -480,7 +482,7 @@ pub fn chart_canvas(props: &ChartCanvasProps) -> Html {
                         .as_ref()
                         .and_then(|s| s.get(idx))
                         .filter(|v| v.is_finite())
-                        .map(|v| format_float(*v)),
+                        .map(|v| crate::model::format_short(*v)),
                 })
             })
             .collect(),

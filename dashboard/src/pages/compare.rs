@@ -126,7 +126,13 @@ pub fn compare_page(props: &PageProps) -> Html {
             note: match d {
                 None => Some("loading…".into()),
                 Some(d) if d.metrics.is_empty() => Some("no data".into()),
-                Some(d) if d.metrics.iter().all(|c| c.summary().finite == 0) => {
+                // B04: a run with only NaN/inf values stays in the legend, with a note.
+                Some(_)
+                    if all
+                        .iter()
+                        .find(|i| i.name == *r)
+                        .is_some_and(|i| i.stats.values().all(|s| s.min.is_none())) =>
+                {
                     Some("no finite values".into())
                 }
                 _ => None,
