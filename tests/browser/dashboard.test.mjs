@@ -163,3 +163,46 @@ test("run page: config tree, notes, summary and artifact download link", async (
   assert.deepEqual(problems.errors, []);
   await page.close();
 });
+
+test("export CSV and SVG of a chart; B26 names stay exact", async () => {
+  const { page } = await open("#/projects/vision-demo/compare?runs=resnet-baseline,resnet-lr-high&metric=train%2Floss");
+  await chartsDrawn(page, 3);
+  const chart = page.locator(".chart", { has: page.locator('canvas[aria-label="train/loss"]') });
+  await chart.hover();
+  const [csv] = await Promise.all([page.waitForEvent("download"), chart.locator('button:has-text("CSV")').click()]);
+  assert.equal(csv.suggestedFilename(), "train_loss.csv");
+  const text = fs.readFileSync(await csv.path(), "utf8");
+  const lines = text.trimEnd().split("\n");
+  assert.equal(lines[0], "series,step,value");
+  assert.equal(lines.length, 1 + 400);
+  assert.equal(lines[1], '"resnet-baseline",0,2.3499999999999996');
+  assert.ok(lines.includes('"resnet-lr-high",150,NaN'));
+  const [svg] = await Promise.all([page.waitForEvent("download"), chart.locator('button:has-text("SVG")').click()]);
+  const svgText = fs.readFileSync(await svg.path(), "utf8");
+  assert.match(svgText, /^<svg/);
+  assert.match(svgText, />\s*train\/loss\s*</);
+  const [png] = await Promise.all([page.waitForEvent("download"), chart.locator('button:has-text("PNG")').click()]);
+  assert.equal(fs.readFileSync(await png.path()).subarray(1, 4).toString(), "PNG");
+  await page.close();
+});
+
+test("drag to zoom writes the range into the URL; double-click resets", async () => {
+  const { page } = await open("#/projects/vision-demo/runs/resnet-baseline");
+  await chartsDrawn(page, 3);
+  await page.locator('canvas[aria-label="val/loss"]').scrollIntoViewIfNeeded();
+  const box = await page.locator('canvas[aria-label="val/loss"]').boundingBox();
+  await page.mouse.move(box.x + box.width * 0.3, box.y + box.height * 0.3);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width * 0.6, box.y + box.height * 0.7, { steps: 5 });
+  await page.mouse.up();
+  await page.waitForFunction(() => location.hash.includes("zoom="));
+  const [lo, hi] = (await page.evaluate(() => location.hash)).match(/zoom=([^&]+)/)[1].split(",").map(Number);
+  assert.ok(lo > 20 && hi < 150 && lo < hi, `zoom ${lo}..${hi}`);
+  // Every chart of the page shares the zoomed x range, and it survives a reload.
+  await page.reload();
+  await chartsDrawn(page, 3);
+  assert.ok(await page.isVisible('button:has-text("Reset zoom")'));
+  await page.dblclick('canvas[aria-label="val/loss"]');
+  await page.waitForFunction(() => !location.hash.includes("zoom="));
+  await page.close();
+});

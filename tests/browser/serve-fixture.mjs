@@ -16,8 +16,6 @@ export const fixtureDir = path.join(sharedDir, "fixtures", "aspara-py-0.1.0");
 export const casesDir = path.join(sharedDir, "cases");
 export const distDir = path.join(repoRoot, "dist");
 
-const NAME = /^[a-zA-Z0-9_-]+$/;
-
 /** Fails early with a clear message when the dashboard was not built. */
 export function requireDist() {
   if (!fs.existsSync(path.join(distDir, "index.html"))) {
@@ -25,62 +23,22 @@ export function requireDist() {
   }
 }
 
-function stat(p) {
-  if (!fs.existsSync(p)) return null;
-  const s = fs.statSync(p);
-  return { size: s.size, mtime: Math.floor(s.mtimeMs) };
-}
-
-/** Writes `<dir>/aspara-index.json` (FORMAT.md §5) from the files, as `aspara index` does. */
+/**
+ * Writes `<dir>/aspara-index.json` (FORMAT.md §5) from the files with the writer's own scan:
+ * `aspara index` when `ASPARA_BIN` names the binary, else the `build_index` example of the e2e
+ * crate (the same `aspara::index::rebuild`). The one place the tests build a manifest.
+ */
 export function buildManifest(dir) {
   const aspara = process.env.ASPARA_BIN;
   if (aspara) {
     execFileSync(aspara, ["index", "--data-dir", dir], { stdio: "ignore" });
-    return JSON.parse(fs.readFileSync(path.join(dir, "aspara-index.json"), "utf8"));
+  } else {
+    execFileSync("cargo", ["run", "--quiet", "-p", "aspara-e2e", "--example", "build_index", "--", dir], {
+      cwd: repoRoot,
+      stdio: ["ignore", "ignore", "inherit"],
+    });
   }
-  const projects = [];
-  for (const p of fs.readdirSync(dir).sort()) {
-    const pdir = path.join(dir, p);
-    if (!NAME.test(p) || !fs.statSync(pdir).isDirectory()) continue;
-    let ptags = [], pnotes = "";
-    try {
-      const m = JSON.parse(fs.readFileSync(path.join(pdir, "metadata.json"), "utf8"));
-      ptags = m.tags ?? []; pnotes = m.notes ?? "";
-    } catch { /* a project without metadata.json */ }
-    const stems = new Set();
-    for (const f of fs.readdirSync(pdir)) {
-      const m = f.match(/^(.*?)(\.wal\.jsonl|\.jsonl|\.meta\.json)$/);
-      if (m && NAME.test(m[1])) stems.add(m[1]);
-    }
-    const runs = [];
-    for (const r of [...stems].sort()) {
-      let meta = {};
-      try { meta = JSON.parse(fs.readFileSync(path.join(pdir, `${r}.meta.json`), "utf8")); } catch { /* metrics only */ }
-      const entry = {
-        name: r,
-        run_id: meta.run_id ?? "",
-        status: meta.status ?? "wip",
-        is_finished: meta.is_finished ?? false,
-        exit_code: meta.exit_code ?? null,
-        tags: meta.tags ?? [],
-        start_time: typeof meta.start_time === "number" ? meta.start_time : null,
-        finish_time: typeof meta.finish_time === "number" ? meta.finish_time : null,
-        metrics: [],
-        jsonl: stat(path.join(pdir, `${r}.jsonl`)),
-        meta: stat(path.join(pdir, `${r}.meta.json`)),
-      };
-      const wal = stat(path.join(pdir, `${r}.wal.jsonl`));
-      if (wal) entry.wal = wal;
-      runs.push(entry);
-    }
-    // A directory with neither runs nor metadata.json is not a project (the dashboard's own
-    // `snippets/` folder, for one).
-    if (runs.length === 0 && !fs.existsSync(path.join(pdir, "metadata.json"))) continue;
-    projects.push({ name: p, tags: ptags, notes: pnotes, runs });
-  }
-  const manifest = { format: "aspara-index", version: 1, generated_at: Date.now(), projects };
-  fs.writeFileSync(path.join(dir, "aspara-index.json"), JSON.stringify(manifest, null, 2));
-  return manifest;
+  return JSON.parse(fs.readFileSync(path.join(dir, "aspara-index.json"), "utf8"));
 }
 
 /**

@@ -12,56 +12,10 @@ use super::discover::{Discovery, ListedFile, discover, strip_common_root};
 use super::{Chunk, SourceError};
 
 // Walking a dropped or picked directory needs the callback-style entry API and async iterators;
-// a few lines of JavaScript say that more plainly than the equivalent Reflect calls.
-#[wasm_bindgen(inline_js = r#"
-async function readAllEntries(dir) {
-  const reader = dir.createReader();
-  const out = [];
-  for (;;) {
-    const batch = await new Promise((res, rej) => reader.readEntries(res, rej));
-    if (batch.length === 0) return out;
-    out.push(...batch);
-  }
-}
-async function walkEntry(entry, prefix, out) {
-  if (entry.isFile) {
-    const file = await new Promise((res, rej) => entry.file(res, rej));
-    out.push([prefix + entry.name, file]);
-  } else if (entry.isDirectory) {
-    for (const child of await readAllEntries(entry)) {
-      await walkEntry(child, prefix + entry.name + "/", out);
-    }
-  }
-}
-export async function collect_dropped(dt) {
-  const out = [];
-  const entries = [];
-  for (const item of dt.items) {
-    const e = item.webkitGetAsEntry ? item.webkitGetAsEntry() : null;
-    if (e) entries.push(e);
-  }
-  for (const e of entries) await walkEntry(e, "", out);
-  return out;
-}
-async function walkHandle(handle, prefix, out) {
-  for await (const [name, child] of handle.entries()) {
-    if (child.kind === "file") out.push([prefix + name, await child.getFile()]);
-    else await walkHandle(child, prefix + name + "/", out);
-  }
-}
-export function has_directory_picker() { return typeof window.showDirectoryPicker === "function"; }
-export async function pick_directory() {
-  const handle = await window.showDirectoryPicker();
-  const out = [];
-  await walkHandle(handle, handle.name + "/", out);
-  return out;
-}
-export function input_files(input) {
-  const out = [];
-  for (const f of input.files) out.push([f.webkitRelativePath || f.name, f]);
-  return out;
-}
-"#)]
+// a few lines of JavaScript say that more plainly than the equivalent Reflect calls. They live in
+// index.html as `window.asparaFs` (a module snippet would add a `snippets/` folder to the built site,
+// which would then look like a project when the dashboard sits in a data directory).
+#[wasm_bindgen(js_namespace = asparaFs)]
 extern "C" {
     #[wasm_bindgen(catch)]
     async fn collect_dropped(dt: &web_sys::DataTransfer) -> Result<JsValue, JsValue>;
