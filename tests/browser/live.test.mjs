@@ -69,3 +69,38 @@ for (const range of [true, false]) {
     }
   });
 }
+
+test("polling pauses while the tab is hidden and resumes when it is shown", async () => {
+  const data = liveData();
+  const site = makeSite({ dataDirs: [data] });
+  const server = await serveRange(site);
+  const browser = await launch();
+  try {
+    const { page } = await newPage(browser);
+    await page.goto(server.url + "#/projects/live/runs/growing");
+    await chartsDrawn(page, 1);
+    const polls = () => server.log.filter((r) => r.path === "/aspara-index.json").length;
+    const visibleStart = polls();
+    await page.waitForTimeout(3500);
+    assert.ok(polls() > visibleStart, "polls while visible");
+    await page.evaluate(() => {
+      Object.defineProperty(document, "visibilityState", { configurable: true, get: () => "hidden" });
+      document.dispatchEvent(new Event("visibilitychange"));
+    });
+    const hiddenStart = polls();
+    await page.waitForTimeout(7000);
+    assert.equal(polls(), hiddenStart, "no polls while hidden");
+    await page.evaluate(() => {
+      Object.defineProperty(document, "visibilityState", { configurable: true, get: () => "visible" });
+      document.dispatchEvent(new Event("visibilitychange"));
+    });
+    await page.waitForTimeout(500);
+    assert.ok(polls() > hiddenStart, "polls at once when shown again");
+    await page.close();
+  } finally {
+    await browser.close();
+    await server.close();
+    fs.rmSync(site, { recursive: true, force: true });
+    fs.rmSync(data, { recursive: true, force: true });
+  }
+});
