@@ -55,13 +55,27 @@ pub fn projects_page(props: &PageProps) -> Html {
             {
                 return None;
             }
+            // A finished run was last updated when it finished; a running one when its metrics
+            // file last changed (copies reset file times, run times travel with the data).
             let last = p
                 .runs
                 .iter()
-                .flat_map(|r| [r.jsonl.map(|f| f.mtime), r.meta.map(|f| f.mtime), r.finish_time, r.start_time])
-                .flatten()
-                .filter(|t| *t > 0)
+                .filter_map(|r| {
+                    r.finish_time
+                        .or(r.jsonl.map(|f| f.mtime).filter(|t| *t > 0))
+                        .or(r.start_time)
+                })
                 .max();
+            let now = crate::store::now_ms();
+            let mut counts: Vec<(aspara::format::Status, usize)> = Vec::new();
+            for r in &p.runs {
+                let st = crate::model::RunInfo::from_entry(r, now).status;
+                match counts.iter_mut().find(|(s, _)| *s == st) {
+                    Some((_, n)) => *n += 1,
+                    None => counts.push((st, 1)),
+                }
+            }
+            counts.sort();
             let notes = meta.as_ref().map(|m| m.notes.clone()).unwrap_or_else(|| p.notes.clone());
             let href = super::view_href(&props.view, Route::Project { project: p.name.clone() });
             Some(html! {
@@ -72,6 +86,11 @@ pub fn projects_page(props: &PageProps) -> Html {
                     <p class="meta">
                         <span class="run-count">{ format!("{} run{}", p.runs.len(), if p.runs.len() == 1 { "" } else { "s" }) }</span>
                         if let Some(t) = last { <span>{ format!(" · updated {}", format_time(t)) }</span> }
+                    </p>
+                    <p class="status-counts">
+                        { for counts.iter().map(|(st, n)| html! {
+                            <span class={classes!("status", format!("status-{}", st.as_str()))}>{ format!("{n} {}", st.as_str()) }</span>
+                        }) }
                     </p>
                 </a>
             })
