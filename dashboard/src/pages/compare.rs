@@ -1,0 +1,221 @@
+//! The compare page: one chart per metric overlaying the selected runs (each run in its stable
+//! colour), a legend, metric search and prefix groups, chart size, and a config table that can show
+//! only the differences.
+
+use std::collections::BTreeSet;
+use std::rc::Rc;
+
+use aspara_charts::RunColors;
+use yew::prelude::*;
+
+use super::PageProps;
+use crate::components::{ChartCanvas, ChartControls, ChartLine, Legend, LegendEntry, Lines};
+use crate::data::{first_timestamp, plot};
+use crate::hooks::use_store;
+use crate::model::{RunInfo, color_order, config_table, display_value, dom_id};
+use crate::state::{Action, Route, group_metrics, metric_visible};
+
+/// The page.
+#[function_component(ComparePage)]
+pub fn compare_page(props: &PageProps) -> Html {
+    let store = use_store();
+    let project = match &props.view.route {
+        Route::Compare { project } => project.clone(),
+        _ => String::new(),
+    };
+    let selected = props.view.selected.clone();
+    {
+        let store = store.clone();
+        let key = (
+            project.clone(),
+            selected.clone(),
+            store.manifest().is_some(),
+        );
+        use_effect_with(key, move |(p, runs, has_manifest)| {
+            if *has_manifest {
+                for r in runs {
+                    store.ensure_meta(p, r, false);
+                    store.ensure_metrics(p, r);
+                }
+            }
+        });
+    }
+    let all: Vec<RunInfo> = store
+        .manifest()
+        .and_then(|m| m.project(&project).cloned())
+        .map(|p| {
+            p.runs
+                .iter()
+                .filter_map(|r| store.run_info(&project, &r.name))
+                .collect()
+        })
+        .unwrap_or_default();
+    let colors = RunColors::new(
+        color_order(&all)
+            .iter()
+            .map(String::as_str)
+            .collect::<Vec<_>>(),
+    );
+    let datas: Vec<(String, Option<Rc<aspara::format::reader::RunData>>)> = selected
+        .iter()
+        .map(|r| (r.clone(), store.metrics(&project, r).0))
+        .collect();
+    let x_axis = props.view.charts.x_axis;
+    let key: Vec<(String, Option<usize>)> = datas
+        .iter()
+        .map(|(r, d)| (r.clone(), d.as_ref().map(|d| Rc::as_ptr(d) as usize)))
+        .collect();
+    let charts = use_memo((key, x_axis, color_order(&all)), {
+        let datas = datas.clone();
+        let colors = colors.clone();
+        move |_| {
+            let mut names = BTreeSet::new();
+            for (_, d) in &datas {
+                if let Some(d) = d {
+                    names.extend(d.metrics.iter().map(|c| c.name.clone()));
+                }
+            }
+            names
+                .into_iter()
+                .map(|name| {
+                    let lines: Vec<ChartLine> = datas
+                        .iter()
+                        .filter_map(|(run, d)| {
+                            let d = d.as_ref()?;
+                            let c = d.metric(&name)?;
+                            Some(ChartLine {
+                                label: run.clone(),
+                                color: colors.color(run),
+                                plot: Rc::new(plot(&c.series(), x_axis, first_timestamp(d))),
+                            })
+                        })
+                        .collect();
+                    (name, Lines(Rc::new(lines)))
+                })
+                .collect::<Vec<_>>()
+        }
+    });
+    {
+        let focus = props.view.focus_metric.clone();
+        let ready = !charts.is_empty();
+        use_effect_with((focus, ready), move |(focus, ready)| {
+            if let (Some(m), true) = (focus, ready) {
+                crate::app::scroll_to(&dom_id("chart", m));
+            }
+        });
+    }
+    let act = props.on_action.clone();
+    let on_zoom = {
+        let act = act.clone();
+        Callback::from(move |z| act.emit(Action::Zoom(z)))
+    };
+    let filter = props.view.charts.metric_filter.clone();
+    let names: Vec<&str> = charts
+        .iter()
+        .map(|(n, _)| n.as_str())
+        .filter(|n| metric_visible(&filter, n))
+        .collect();
+    let groups = group_metrics(names);
+    let size_class = format!("charts size-{:?}", props.view.charts.size).to_lowercase();
+
+    let legend: Vec<LegendEntry> = datas
+        .iter()
+        .map(|(r, d)| LegendEntry {
+            label: r.clone(),
+            color: colors.color(r).to_hex(),
+            note: match d {
+                None => Some("loading…".into()),
+                Some(d) if d.metrics.is_empty() => Some("no data".into()),
+                // B04: a run with only NaN/inf values stays in the legend, with a note.
+                Some(_)
+                    if all
+                        .iter()
+                        .find(|i| i.name == *r)
+                        .is_some_and(|i| i.stats.values().all(|s| s.min.is_none())) =>
+                {
+                    Some("no finite values".into())
+                }
+                _ => None,
+            },
+        })
+        .collect();
+
+    let picker = all.iter().map(|r| {
+        let on = selected.contains(&r.name);
+        let act = act.clone();
+        let n = r.name.clone();
+        html! {
+            <label class="pick" style={format!("--c:{}", colors.color(&r.name).to_hex())}>
+                <input type="checkbox" checked={on}
+                    onchange={Callback::from(move |_: Event| act.emit(Action::ToggleRun(n.clone())))} />
+                <span class="swatch" style={format!("background:{}", colors.color(&r.name).to_hex())}></span>
+                { r.name.clone() }
+            </label>
+        }
+    });
+
+    let infos: Vec<RunInfo> = selected
+        .iter()
+        .filter_map(|r| all.iter().find(|i| i.name == *r).cloned())
+        .collect();
+    let configs: Vec<&serde_json::Map<String, serde_json::Value>> =
+        infos.iter().map(|i| &i.config).collect();
+    let rows = config_table(&configs);
+    let diff_only = props.view.diff_only;
+    let on_diff = {
+        let act = act.clone();
+        Callback::from(move |_: Event| act.emit(Action::ToggleDiffOnly))
+    };
+    let chart_html = |name: &str| -> Html {
+        let Some((_, lines)) = charts.iter().find(|(n, _)| n == name) else {
+            return html! {};
+        };
+        let focused = props.view.focus_metric.as_deref() == Some(name);
+        html! {
+            <div class={classes!("chart-cell", focused.then_some("focused"))} id={dom_id("chart", name)} key={dom_id("k", name)}>
+                <ChartCanvas title={AttrValue::from(name.to_owned())} lines={lines.clone()}
+                    settings={props.view.charts.clone()} on_zoom={on_zoom.clone()} />
+            </div>
+        }
+    };
+    html! {
+        <main class="page compare">
+            <div class="page-head">
+                <h1>{ format!("Compare · {project}") }</h1>
+            </div>
+            <div class="picker">{ for picker }</div>
+            if selected.is_empty() {
+                <p class="empty">{ "Select runs above (or on the project page) to compare them." }</p>
+            }
+            <Legend entries={legend} />
+            <ChartControls settings={props.view.charts.clone()} on_action={act.clone()} />
+            { for groups.iter().map(|(g, names)| html! {
+                <section class="group" key={dom_id("g", g)}>
+                    if !g.is_empty() { <h3 class="group-title">{ format!("{g}/") }</h3> }
+                    <div class={size_class.clone()}>{ for names.iter().map(|n| chart_html(n)) }</div>
+                </section>
+            }) }
+            if !infos.is_empty() {
+                <section class="panel config-diff">
+                    <h3>
+                        { "Config " }
+                        <label class="ctl"><input type="checkbox" id="diff-only" checked={diff_only} onchange={on_diff} />{ " differences only" }</label>
+                    </h3>
+                    <table class="diff">
+                        <thead><tr><th>{ "key" }</th>{ for infos.iter().map(|i| html! { <th>{ i.name.clone() }</th> }) }</tr></thead>
+                        <tbody>
+                            { for rows.iter().filter(|r| !diff_only || r.differs).map(|r| html! {
+                                <tr class={classes!(r.differs.then_some("differs"))}>
+                                    <td class="k">{ r.path.clone() }</td>
+                                    { for r.values.iter().map(|v| html! {
+                                        <td>{ match v { Some(v) => display_value(v), None => "—".into() } }</td>
+                                    }) }
+                                </tr>
+                            }) }
+                        </tbody>
+                    </table>
+                </section>
+            }
+        </main>
+    }
+}

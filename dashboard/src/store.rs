@@ -1,0 +1,515 @@
+//! The loaded data, shared by every page: the manifest, project and run meta files, and each run's
+//! decoded metrics, each as a [`Fetch`] that the pages render case by case.
+//!
+//! Loads start on demand (`ensure_*`), run as local tasks, and bump a version so the app re-renders.
+//! Metrics are decoded in chunks that yield to the event loop, with progress. For live runs the
+//! decoder is kept: [`StoreHandle::poll`] re-reads the manifest and feeds only the new bytes of each
+//! grown `.jsonl` (HTTP `Range`; a 200 answer restarts the decoder on the whole file).
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use aspara::format::reader::{Decoder, RunData, read_run};
+use aspara::format::{Manifest, ProjectMeta, RunEntry, RunMeta, Status};
+use wasm_bindgen_futures::spawn_local;
+
+use crate::model::RunInfo;
+use crate::source::Source;
+
+/// Bytes decoded between yields to the event loop.
+const CHUNK: usize = 1 << 20;
+
+/// A load: in flight, done, or failed with a message.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Fetch<T> {
+    /// In flight.
+    Loading,
+    /// Done.
+    Ready(T),
+    /// Failed; the text is shown.
+    Failed(String),
+}
+
+/// One run's metrics.
+#[derive(Debug, Default)]
+pub struct Metrics {
+    /// The decoded data so far.
+    pub data: Option<Rc<RunData>>,
+    /// Per-metric stats of `data`, computed once per update (the table and filter read them on
+    /// every render).
+    pub stats: Rc<std::collections::BTreeMap<String, crate::model::MetricStat>>,
+    /// (decoded, total) bytes while the first load runs.
+    pub progress: Option<(u64, u64)>,
+    /// Why loading failed.
+    pub error: Option<String>,
+    /// Kept while the run may grow.
+    decoder: Option<Decoder>,
+    /// Bytes of the file received so far (the next `Range` offset).
+    received: u64,
+    busy: bool,
+}
+
+/// A parsed meta file and, when it was unreadable, why.
+pub type LoadedMeta = Rc<(RunMeta, Option<String>)>;
+
+impl Metrics {
+    fn set(&mut self, data: RunData) {
+        self.stats = Rc::new(crate::data::stats(&data));
+        self.data = Some(Rc::new(data));
+    }
+}
+
+/// A run key: (project, run).
+pub type RunKey = (String, String);
+
+/// Everything loaded.
+#[derive(Default)]
+pub struct Store {
+    /// Where data comes from; `None` until chosen.
+    pub source: Option<Source>,
+    /// The manifest.
+    pub manifest: Option<Fetch<Rc<Manifest>>>,
+    /// Entries skipped while finding projects in a folder (B35).
+    pub skipped: Vec<String>,
+    /// `<project>/metadata.json`.
+    pub projects: HashMap<String, Fetch<Rc<ProjectMeta>>>,
+    /// `<run>.meta.json`.
+    pub metas: HashMap<RunKey, Fetch<LoadedMeta>>,
+    /// `<run>.jsonl`.
+    pub metrics: HashMap<RunKey, Metrics>,
+    /// Bumped on every change.
+    pub version: u64,
+    notify: Option<Rc<dyn Fn()>>,
+}
+
+/// A handle to the store, given to components through a context. Two handles are equal when they
+/// saw the same version, so a change re-renders consumers.
+#[derive(Clone)]
+pub struct StoreHandle {
+    /// The store.
+    pub inner: Rc<RefCell<Store>>,
+    /// The version this handle was made at.
+    pub version: u64,
+}
+
+impl PartialEq for StoreHandle {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.inner, &other.inner) && self.version == other.version
+    }
+}
+
+/// Now, in ms.
+pub fn now_ms() -> i64 {
+    js_sys::Date::now() as i64
+}
+
+impl StoreHandle {
+    /// A store that calls `notify` after each change.
+    pub fn new(notify: Rc<dyn Fn()>) -> StoreHandle {
+        let store = Store {
+            notify: Some(notify),
+            ..Store::default()
+        };
+        StoreHandle {
+            inner: Rc::new(RefCell::new(store)),
+            version: 0,
+        }
+    }
+
+    /// A copy that records the current version (made by the app on every render).
+    pub fn snapshot(&self) -> StoreHandle {
+        StoreHandle {
+            inner: self.inner.clone(),
+            version: self.inner.borrow().version,
+        }
+    }
+
+    fn bump(&self) {
+        let notify = {
+            let mut s = self.inner.borrow_mut();
+            s.version += 1;
+            s.notify.clone()
+        };
+        if let Some(n) = notify {
+            n();
+        }
+    }
+
+    /// Switches to a source, dropping everything loaded from the previous one.
+    pub fn set_source(&self, source: Source) {
+        {
+            let mut s = self.inner.borrow_mut();
+            let notify = s.notify.take();
+            *s = Store {
+                source: Some(source),
+                notify,
+                version: s.version,
+                ..Store::default()
+            };
+        }
+        self.load_manifest(false);
+    }
+
+    /// The source, if chosen.
+    pub fn source(&self) -> Option<Source> {
+        self.inner.borrow().source.clone()
+    }
+
+    fn load_manifest(&self, refresh: bool) {
+        let Some(source) = self.source() else { return };
+        if !refresh {
+            self.inner.borrow_mut().manifest = Some(Fetch::Loading);
+            self.bump();
+        }
+        let this = self.clone();
+        spawn_local(async move {
+            let result = source.manifest().await;
+            {
+                let mut s = this.inner.borrow_mut();
+                match result {
+                    Ok((m, skipped)) => {
+                        s.manifest = Some(Fetch::Ready(Rc::new(m)));
+                        s.skipped = skipped;
+                    }
+                    // A failed refresh keeps the last good manifest.
+                    Err(e) if !(refresh && matches!(s.manifest, Some(Fetch::Ready(_)))) => {
+                        s.manifest = Some(Fetch::Failed(e.to_string()))
+                    }
+                    Err(_) => {}
+                }
+            }
+            this.bump();
+        });
+    }
+
+    /// The manifest, once loaded.
+    pub fn manifest(&self) -> Option<Rc<Manifest>> {
+        match &self.inner.borrow().manifest {
+            Some(Fetch::Ready(m)) => Some(m.clone()),
+            _ => None,
+        }
+    }
+
+    /// The manifest entry of a run.
+    pub fn entry(&self, project: &str, run: &str) -> Option<RunEntry> {
+        self.manifest()?
+            .project(project)?
+            .runs
+            .iter()
+            .find(|r| r.name == run)
+            .cloned()
+    }
+
+    /// Starts loading `<project>/metadata.json` unless loaded.
+    pub fn ensure_project(&self, project: &str) {
+        let Some(source) = self.source() else { return };
+        if self.inner.borrow().projects.contains_key(project) {
+            return;
+        }
+        let path = format!("{project}/metadata.json");
+        if !source.has(&path) {
+            self.inner.borrow_mut().projects.insert(
+                project.to_owned(),
+                Fetch::Ready(Rc::new(ProjectMeta::default())),
+            );
+            return;
+        }
+        self.inner
+            .borrow_mut()
+            .projects
+            .insert(project.to_owned(), Fetch::Loading);
+        let this = self.clone();
+        let project = project.to_owned();
+        spawn_local(async move {
+            let f = match source.read(&path).await {
+                Ok(bytes) => Fetch::Ready(Rc::new(ProjectMeta::from_bytes_lossy(&bytes).0)),
+                // A project without metadata.json is still a project.
+                Err(_) => Fetch::Ready(Rc::new(ProjectMeta::default())),
+            };
+            this.inner.borrow_mut().projects.insert(project, f);
+            this.bump();
+        });
+    }
+
+    /// Project meta, once loaded.
+    pub fn project_meta(&self, project: &str) -> Option<Rc<ProjectMeta>> {
+        match self.inner.borrow().projects.get(project) {
+            Some(Fetch::Ready(m)) => Some(m.clone()),
+            _ => None,
+        }
+    }
+
+    /// Starts loading a run's meta file unless loaded (or `reload`).
+    pub fn ensure_meta(&self, project: &str, run: &str, reload: bool) {
+        let Some(source) = self.source() else { return };
+        let key = (project.to_owned(), run.to_owned());
+        if !reload && self.inner.borrow().metas.contains_key(&key) {
+            return;
+        }
+        let has_meta = self.entry(project, run).is_none_or(|e| e.meta.is_some());
+        if !has_meta {
+            self.inner.borrow_mut().metas.insert(
+                key,
+                Fetch::Ready(Rc::new((
+                    RunMeta::default(),
+                    Some("no meta file".to_owned()),
+                ))),
+            );
+            return;
+        }
+        if !reload {
+            self.inner
+                .borrow_mut()
+                .metas
+                .insert(key.clone(), Fetch::Loading);
+        }
+        let this = self.clone();
+        let path = format!("{project}/{run}.meta.json");
+        spawn_local(async move {
+            let f = match source.read(&path).await {
+                Ok(bytes) => {
+                    let (m, e) = RunMeta::from_bytes_lossy(&bytes);
+                    Fetch::Ready(Rc::new((m, e.map(|e| e.to_string()))))
+                }
+                Err(e) => Fetch::Failed(e.to_string()),
+            };
+            this.inner.borrow_mut().metas.insert(key, f);
+            this.bump();
+        });
+    }
+
+    /// A run as the pages show it: the meta file when loaded (else the manifest entry), plus the
+    /// metric names and stats once its metrics are loaded.
+    pub fn run_info(&self, project: &str, run: &str) -> Option<RunInfo> {
+        let now = now_ms();
+        let key = (project.to_owned(), run.to_owned());
+        let entry = self.entry(project, run);
+        let s = self.inner.borrow();
+        let mut info = match (s.metas.get(&key), &entry) {
+            (Some(Fetch::Ready(m)), _) => {
+                let mut i = RunInfo::from_meta(run, m.0.clone(), m.1.clone(), now);
+                if let Some(e) = &entry {
+                    i.metric_names = e.metrics.clone();
+                    i.jsonl_size = e.jsonl.map(|f| f.size);
+                }
+                i
+            }
+            (_, Some(e)) => RunInfo::from_entry(e, now),
+            _ => return None,
+        };
+        if let Some(m) = s.metrics.get(&key) {
+            if let Some(d) = &m.data {
+                info.metric_names = d.metrics.iter().map(|c| c.name.clone()).collect();
+                info.stats = (*m.stats).clone();
+            }
+        }
+        Some(info)
+    }
+
+    /// Starts loading a run's metrics unless loaded.
+    pub fn ensure_metrics(&self, project: &str, run: &str) {
+        let Some(source) = self.source() else { return };
+        let key = (project.to_owned(), run.to_owned());
+        if self.inner.borrow().metrics.contains_key(&key) {
+            return;
+        }
+        let entry = self.entry(project, run);
+        self.inner.borrow_mut().metrics.insert(
+            key.clone(),
+            Metrics {
+                busy: true,
+                progress: Some((
+                    0,
+                    entry.as_ref().and_then(|e| e.jsonl).map_or(0, |f| f.size),
+                )),
+                ..Metrics::default()
+            },
+        );
+        self.bump();
+        let has_jsonl = entry.as_ref().is_none_or(|e| e.jsonl.is_some());
+        let wal = entry.as_ref().is_some_and(|e| e.wal.is_some());
+        let this = self.clone();
+        spawn_local(async move {
+            let (project, run) = key.clone();
+            let main = if has_jsonl {
+                source.read(&format!("{project}/{run}.jsonl")).await
+            } else {
+                Ok(Vec::new())
+            };
+            let bytes = match main {
+                Ok(b) => b,
+                Err(e) => {
+                    if let Some(m) = this.inner.borrow_mut().metrics.get_mut(&key) {
+                        m.error = Some(e.to_string());
+                        m.busy = false;
+                        m.progress = None;
+                    }
+                    this.bump();
+                    return;
+                }
+            };
+            if wal {
+                // Runs with a write-ahead file are decoded in one go by the reader's merge rule.
+                let w = source
+                    .read(&format!("{project}/{run}.wal.jsonl"))
+                    .await
+                    .unwrap_or_default();
+                let data = read_run(&bytes, &w);
+                if let Some(m) = this.inner.borrow_mut().metrics.get_mut(&key) {
+                    m.set(data);
+                    m.busy = false;
+                    m.progress = None;
+                }
+                this.bump();
+                return;
+            }
+            let total = bytes.len() as u64;
+            let mut dec = Decoder::new();
+            let mut done = 0u64;
+            for chunk in bytes.chunks(CHUNK) {
+                dec.push(chunk);
+                done += chunk.len() as u64;
+                if total > CHUNK as u64 {
+                    if let Some(m) = this.inner.borrow_mut().metrics.get_mut(&key) {
+                        m.progress = Some((done, total));
+                    }
+                    this.bump();
+                    // Yield so the page stays responsive while a large file decodes.
+                    gloo_timers::future::TimeoutFuture::new(0).await;
+                }
+            }
+            let live = source.is_live() && this.is_live(&project, &run);
+            let mut s = this.inner.borrow_mut();
+            if let Some(m) = s.metrics.get_mut(&key) {
+                m.received = total;
+                m.progress = None;
+                m.busy = false;
+                if live {
+                    m.set(dec.snapshot().clone());
+                    m.decoder = Some(dec);
+                } else {
+                    m.set(dec.finish());
+                }
+            }
+            drop(s);
+            this.bump();
+        });
+    }
+
+    fn is_live(&self, project: &str, run: &str) -> bool {
+        self.run_info(project, run)
+            .is_some_and(|r| r.status == Status::Wip)
+    }
+
+    /// A run's metrics state: (data, progress, error).
+    #[allow(clippy::type_complexity)] // a plain triple reads better here than a one-use struct
+    pub fn metrics(
+        &self,
+        project: &str,
+        run: &str,
+    ) -> (Option<Rc<RunData>>, Option<(u64, u64)>, Option<String>) {
+        let s = self.inner.borrow();
+        match s.metrics.get(&(project.to_owned(), run.to_owned())) {
+            Some(m) => (m.data.clone(), m.progress, m.error.clone()),
+            None => (None, None, None),
+        }
+    }
+
+    /// Whether any loaded run is still being written (worth polling for).
+    pub fn has_live(&self) -> bool {
+        let keys: Vec<RunKey> = self
+            .inner
+            .borrow()
+            .metrics
+            .iter()
+            .filter(|(_, m)| m.decoder.is_some())
+            .map(|(k, _)| k.clone())
+            .collect();
+        !keys.is_empty()
+            || self.manifest().is_some_and(|m| {
+                // The derived status: a "wip" run silent for over an hour is maybe_failed, not live.
+                let now = now_ms();
+                m.projects.iter().any(|p| {
+                    p.runs
+                        .iter()
+                        .any(|r| RunInfo::from_entry(r, now).status == Status::Wip)
+                })
+            })
+    }
+
+    /// One poll: re-read the manifest, then tail every live run whose metrics file grew and
+    /// re-read meta files that changed.
+    pub fn poll(&self) {
+        let Some(source) = self.source() else { return };
+        if !source.is_live() {
+            return;
+        }
+        let before = self.manifest();
+        let this = self.clone();
+        spawn_local(async move {
+            let Ok((m, _)) = source.manifest().await else {
+                return;
+            };
+            let m = Rc::new(m);
+            this.inner.borrow_mut().manifest = Some(Fetch::Ready(m.clone()));
+            for p in &m.projects {
+                for r in &p.runs {
+                    let old = before
+                        .as_ref()
+                        .and_then(|b| b.project(&p.name))
+                        .and_then(|bp| bp.runs.iter().find(|x| x.name == r.name));
+                    let key = (p.name.clone(), r.name.clone());
+                    if old.is_none_or(|o| o.meta != r.meta)
+                        && this.inner.borrow().metas.contains_key(&key)
+                    {
+                        this.ensure_meta(&p.name, &r.name, true);
+                    }
+                    if old.is_none_or(|o| o.jsonl != r.jsonl) {
+                        this.tail(&source, key).await;
+                    }
+                }
+            }
+            this.bump();
+        });
+    }
+
+    async fn tail(&self, source: &Source, key: RunKey) {
+        let offset = {
+            let mut s = self.inner.borrow_mut();
+            let Some(m) = s.metrics.get_mut(&key) else {
+                return;
+            };
+            if m.decoder.is_none() || m.busy {
+                return;
+            }
+            m.busy = true;
+            m.received
+        };
+        let path = format!("{}/{}.jsonl", key.0, key.1);
+        let chunk = source.read_from(&path, offset).await;
+        let live = self.is_live(&key.0, &key.1);
+        let mut s = self.inner.borrow_mut();
+        let Some(m) = s.metrics.get_mut(&key) else {
+            return;
+        };
+        m.busy = false;
+        let Ok(chunk) = chunk else { return };
+        let Some(mut dec) = m.decoder.take() else {
+            return;
+        };
+        if chunk.full {
+            // The host ignored the range: start over on the whole file.
+            dec = Decoder::new();
+            m.received = 0;
+        }
+        dec.push(&chunk.bytes);
+        m.received += chunk.bytes.len() as u64;
+        if live {
+            m.set(dec.snapshot().clone());
+            m.decoder = Some(dec);
+        } else {
+            m.set(dec.finish());
+        }
+    }
+}
