@@ -48,7 +48,6 @@ pub mod error;
 pub mod index;
 pub mod layout;
 #[cfg(feature = "local")]
-#[cfg(feature = "local")]
 pub mod run;
 #[cfg(feature = "local")]
 pub mod sink;
