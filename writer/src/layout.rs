@@ -237,7 +237,10 @@ mod tests {
             l.queue_meta("p", "r", "s1"),
             Path::new("/d/.queue/p/r/s1.queue.meta.json")
         );
-        assert_eq!(l.queue_blobs("p", "r", "s1"), Path::new("/d/.queue/p/r/s1.blobs"));
+        assert_eq!(
+            l.queue_blobs("p", "r", "s1"),
+            Path::new("/d/.queue/p/r/s1.blobs")
+        );
         assert_eq!(l.tracker_state("p", "r"), Path::new("/d/p/.r.tracker.json"));
         assert_eq!(RunFile::classify(".r.tracker.json"), None);
         assert_eq!(Layout::artifact_stored_path("a.txt"), "artifacts/a.txt");

@@ -163,11 +163,13 @@ impl Client {
         let resp = req.call().map_err(|e| Fail::Retry(e.to_string()))?;
         let body = Self::classify(resp)?;
         let v: Value = serde_json::from_str(&body).unwrap_or(Value::Null);
-        Ok(if v.get("protocol").and_then(Value::as_u64).unwrap_or(0) >= 1 {
-            Protocol::Batch
-        } else {
-            Protocol::Aspara
-        })
+        Ok(
+            if v.get("protocol").and_then(Value::as_u64).unwrap_or(0) >= 1 {
+                Protocol::Batch
+            } else {
+                Protocol::Aspara
+            },
+        )
     }
 
     /// Creates (or resumes) the run from a `create` operation.
@@ -212,7 +214,8 @@ impl Client {
             Kind::Create => self.create(op).map(|_| true),
             Kind::Metrics => {
                 let body = json!({"step": v["step"], "metrics": v["metrics"], "timestamp": v["timestamp"]});
-                self.post_json(&self.run_url("metrics"), &body).map(|_| true)
+                self.post_json(&self.run_url("metrics"), &body)
+                    .map(|_| true)
             }
             Kind::Meta => {
                 let mut sent = false;
@@ -266,7 +269,10 @@ impl Client {
         field("session", &self.session);
         field("seq", &op.seq.to_string());
         // The file name is a validated artifact name or a plain basename; quotes are dropped.
-        let safe_name: String = file_name.chars().filter(|c| *c != '"' && *c != '\r' && *c != '\n').collect();
+        let safe_name: String = file_name
+            .chars()
+            .filter(|c| *c != '"' && *c != '\r' && *c != '\n')
+            .collect();
         body.extend_from_slice(
             format!(
                 "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{safe_name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"

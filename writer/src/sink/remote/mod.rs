@@ -33,7 +33,9 @@ use serde_json::{Map, Value};
 use std::collections::VecDeque;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender as ChanSender, SyncSender, channel, sync_channel};
+use std::sync::mpsc::{
+    Receiver, RecvTimeoutError, Sender as ChanSender, SyncSender, channel, sync_channel,
+};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
@@ -239,7 +241,14 @@ impl RemoteSink {
             && !options.uri.trim_end_matches('/').ends_with("/tracker")
         {
             let alt = format!("{}/tracker", options.uri.trim_end_matches('/'));
-            let c2 = Client::new(&alt, options.token.clone(), Duration::from_secs(10), &req.project, &req.run, &session);
+            let c2 = Client::new(
+                &alt,
+                options.token.clone(),
+                Duration::from_secs(10),
+                &req.project,
+                &req.run,
+                &session,
+            );
             if let Ok(p) = c2.probe() {
                 client = c2;
                 probe = Ok(p);
@@ -274,7 +283,10 @@ impl RemoteSink {
                     run: req.run,
                 });
             }
-            Err(Fail::Reject { status: 404, detail }) if req.resume == Resume::Must => {
+            Err(Fail::Reject {
+                status: 404,
+                detail,
+            }) if req.resume == Resume::Must => {
                 let _ = detail;
                 return Err(Error::RunNotFound {
                     project: req.project,
@@ -316,7 +328,8 @@ impl RemoteSink {
     /// The offline queue's journal file for this run's session.
     pub fn queue_path(&self) -> PathBuf {
         let m = &self.journal_meta;
-        self.layout.queue_journal(&m.project, &m.run_name, &m.session)
+        self.layout
+            .queue_journal(&m.project, &m.run_name, &m.session)
     }
 
     fn seq(&mut self) -> u64 {
@@ -469,7 +482,12 @@ pub struct Drained {
 }
 
 impl Sender {
-    fn new(client: Client, protocol: Option<Protocol>, journal: Journal, flush_timeout: Duration) -> Sender {
+    fn new(
+        client: Client,
+        protocol: Option<Protocol>,
+        journal: Journal,
+        flush_timeout: Duration,
+    ) -> Sender {
         Sender {
             client,
             protocol,
@@ -712,7 +730,8 @@ impl Sender {
             if self.outbox.is_empty() || Instant::now() >= deadline {
                 break;
             }
-            let nap = Duration::from_millis(500).min(deadline.saturating_duration_since(Instant::now()));
+            let nap =
+                Duration::from_millis(500).min(deadline.saturating_duration_since(Instant::now()));
             std::thread::sleep(nap);
         }
         self.journal_tail();
@@ -760,7 +779,12 @@ impl Sender {
                         close = self.handle(m, &mut flushes);
                     }
                     Err(std::sync::mpsc::TryRecvError::Empty) => {
-                        if !lingered && got > 0 && got < LINGER_BELOW && flushes.is_empty() && !self.offline {
+                        if !lingered
+                            && got > 0
+                            && got < LINGER_BELOW
+                            && flushes.is_empty()
+                            && !self.offline
+                        {
                             lingered = true;
                             std::thread::sleep(LINGER);
                             continue;
@@ -847,7 +871,14 @@ pub fn sync_queues(
         let (journal, ops, bad_lines) = Journal::load(layout.clone(), &meta_path)?;
         let m = journal.meta().clone();
         let uri = tracker.map_or(m.tracker_uri.clone(), str::to_owned);
-        let client = Client::new(&uri, token.clone(), Duration::from_secs(30), &m.project, &m.run_name, &m.session);
+        let client = Client::new(
+            &uri,
+            token.clone(),
+            Duration::from_secs(30),
+            &m.project,
+            &m.run_name,
+            &m.session,
+        );
         let mut sender = Sender::new(client, None, journal, timeout);
         sender.offline = true;
         let n = ops.len();

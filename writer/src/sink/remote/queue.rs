@@ -65,7 +65,8 @@ impl Journal {
     /// The journal file's path.
     pub fn path(&self) -> PathBuf {
         let m = &self.meta;
-        self.layout.queue_journal(&m.project, &m.run_name, &m.session)
+        self.layout
+            .queue_journal(&m.project, &m.run_name, &m.session)
     }
 
     /// The folder of artifact copies waiting for upload.
