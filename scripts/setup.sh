@@ -37,9 +37,9 @@ if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; the
     else sudo apt-get update -q && sudo apt-get install -y -q chromium chromium-driver; fi
 fi
 
-if ! python3 -c 'import aspara, sys; sys.exit(aspara.__version__ != "0.1.0")' 2>/dev/null; then
-    say "installing Python Aspara 0.1.0 (compatibility reference)"
-    python3 -m pip install -q 'aspara==0.1.0'
+if ! python3 -c 'import aspara, fastapi, requests, watchfiles, sys; sys.exit(aspara.__version__ != "0.1.0")' 2>/dev/null; then
+    say "installing Python Aspara 0.1.0 with its tracker, client and dashboard (compatibility reference)"
+    python3 -m pip install -q 'aspara[tracker,remote,dashboard]==0.1.0'
 fi
 
 if [ -f tests/browser/package-lock.json ] && [ ! -d tests/browser/node_modules/playwright-core ]; then

@@ -145,25 +145,34 @@ fn main() {
         200_000,
         Some(Duration::from_micros(10)),
     );
-    let rust_per_record = timed_loop(Durability::PerRecord, 20_000, None);
     println!();
     print("rust default, back to back", &rust_default);
     print("rust default, 100k calls/s", &rust_paced);
-    print("rust PerRecord (fdatasync)", &rust_per_record);
-    match python_baseline(2_000) {
-        Some(py) => {
-            print("python aspara 0.1.0", &py);
-            println!(
-                "ratio calls/s: default {:.0}x python, PerRecord {:.2}x python; p99 target < 5 µs: {}",
-                rust_default.calls_per_s / py.calls_per_s,
-                rust_per_record.calls_per_s / py.calls_per_s,
-                if rust_paced.p99_us < 5.0 {
-                    "met (paced)"
-                } else {
-                    "MISSED (paced)"
-                }
-            );
+    // PerRecord and Python are both bound by fdatasync, whose cost on a shared machine drifts by
+    // 10x within a minute; so they are measured alternately, three rounds, and compared by median.
+    let (mut rust_pr, mut py) = (Vec::new(), Vec::new());
+    for _ in 0..3 {
+        let r = timed_loop(Durability::PerRecord, 3_000, None);
+        print("rust PerRecord (fdatasync)", &r);
+        rust_pr.push(r);
+        if let Some(p) = python_baseline(1_000) {
+            print("python aspara 0.1.0", &p);
+            py.push(p);
         }
-        None => println!("python aspara 0.1.0 not importable: no baseline ratio"),
     }
+    if py.is_empty() {
+        println!("python aspara 0.1.0 not importable: no baseline ratio");
+        return;
+    }
+    let median = |v: &mut Vec<Stats>| {
+        v.sort_by(|a, b| a.calls_per_s.total_cmp(&b.calls_per_s));
+        v[v.len() / 2].calls_per_s
+    };
+    let (rust_pr, py_cps) = (median(&mut rust_pr), median(&mut py));
+    println!(
+        "ratio calls/s: default {:.0}x python (median), PerRecord {:.2}x python (median of alternating rounds); caller p99 at 100k calls/s {:.3} µs (target < 5)",
+        rust_default.calls_per_s / py_cps,
+        rust_pr / py_cps,
+        rust_paced.p99_us
+    );
 }

@@ -11,9 +11,9 @@
 
 use crate::atomic::{self, LockGuard};
 use crate::format::manifest::{FileStat, Manifest, ProjectEntry, RunEntry};
+use crate::format::reader;
 use crate::format::{ProjectMeta, RunMeta, names};
 use crate::layout::{Layout, RunFile};
-use crate::linescan;
 use crate::{Error, Result};
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -276,14 +276,15 @@ fn scan_project(layout: &Layout, project: &str, report: &mut ScanReport) -> Proj
             }
             match std::fs::read(&path) {
                 Ok(bytes) => {
-                    let s = linescan::scan(&bytes);
-                    if s.skipped > 0 {
+                    let data = reader::read_metrics(&bytes);
+                    let skipped = data.report.skipped_total;
+                    if skipped > 0 {
                         report.issues.push((
                             rel(root, &path),
-                            format!("{} line(s) are not records", s.skipped),
+                            format!("{skipped} line(s) are not records"),
                         ));
                     }
-                    names.extend(s.names);
+                    names.extend(data.metric_names().map(str::to_owned));
                 }
                 Err(e) => report.issues.push((rel(root, &path), e.to_string())),
             }

@@ -1,6 +1,6 @@
 //! Aspara: record machine-learning experiment runs into a data directory, and read them back.
 //!
-//! The [`format`] module is the data-directory format shared by the writer, the `aspara` command and
+//! The [`format`](mod@format) module is the data-directory format shared by the writer, the `aspara` command and
 //! the browser dashboard. It is pure and builds for wasm32 with default features off.
 //!
 //! With the `local` feature (on by default) the crate is also the writer: a [`Run`] records metrics,
@@ -51,7 +51,6 @@ pub mod index;
 pub mod ingest;
 pub mod layout;
 #[cfg(feature = "local")]
-mod linescan;
 #[cfg(feature = "local")]
 pub mod run;
 #[cfg(feature = "local")]

@@ -340,6 +340,16 @@ mod tests {
     }
 
     #[test]
+    fn full_precision_floats_round_trip() {
+        // serde_json needs its `float_roundtrip` feature for this: its default parser reads
+        // 2.2820247271615686 one ulp off, as 2.282024727161569.
+        let text = "{\n  \"run_id\": \"x\",\n  \"tags\": [],\n  \"notes\": \"\",\n  \"params\": {},\n  \"config\": {\n    \"a\": 2.2820247271615686\n  },\n  \"artifacts\": [],\n  \"summary\": {\n    \"b\": 0.11683112768925805\n  },\n  \"is_finished\": false,\n  \"exit_code\": null,\n  \"status\": \"wip\",\n  \"start_time\": null,\n  \"finish_time\": null\n}";
+        let m = RunMeta::from_bytes(text.as_bytes()).unwrap();
+        assert_eq!(m.config["a"].as_f64(), Some(2.2820247271615686));
+        assert_eq!(m.to_json(), text);
+    }
+
+    #[test]
     fn corrupt_meta_reads_as_defaults() {
         let (m, err) = RunMeta::from_bytes_lossy(br#"{"run_id": "x", "status": "comp"#);
         assert!(err.is_some());

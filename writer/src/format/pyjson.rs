@@ -9,6 +9,58 @@
 use serde_json::Value;
 use std::fmt::Write as _;
 
+/// A small stack buffer for `{:e}` output, so formatting a float allocates nothing.
+struct StackBuf {
+    buf: [u8; 40],
+    len: usize,
+}
+
+impl std::fmt::Write for StackBuf {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        let end = self.len + s.len();
+        let dst = self.buf.get_mut(self.len..end).ok_or(std::fmt::Error)?;
+        dst.copy_from_slice(s.as_bytes());
+        self.len = end;
+        Ok(())
+    }
+}
+
+/// Whether the shortest `n_digits`-digit forms of `x` could tie: only when the exact decimal value of
+/// `x` has exactly `n_digits + 1` significant digits (its last one then is a 5). With `x = m·2^-k`, `m`
+/// odd, that value is `m·5^k / 10^k`; an integral `x` never ties.
+fn tie_possible(x: f64, n_digits: usize) -> bool {
+    let bits = x.abs().to_bits();
+    let biased = ((bits >> 52) & 0x7ff) as i32;
+    let fraction = bits & ((1u64 << 52) - 1);
+    let (mut m, mut e) = if biased == 0 {
+        (fraction, -1074)
+    } else {
+        (fraction | (1u64 << 52), biased - 1075)
+    };
+    if m == 0 {
+        return false;
+    }
+    let tz = m.trailing_zeros();
+    m >>= tz;
+    e += tz as i32;
+    if e >= 0 {
+        return false;
+    }
+    let k = e.unsigned_abs();
+    // 5^28 alone has 20 digits, more than the 18 a tie needs (shortest forms have at most 17).
+    if k > 27 {
+        return false;
+    }
+    let exact = u128::from(m) * 5u128.pow(k);
+    let mut digits = 0;
+    let mut v = exact;
+    while v > 0 {
+        v /= 10;
+        digits += 1;
+    }
+    digits == n_digits + 1
+}
+
 /// Appends Python's `repr(x)` of a finite float to `out`; non-finite values become `null`.
 ///
 /// Python switches to exponent form when the decimal exponent is below -4 or at least 16, writes at
@@ -23,20 +75,60 @@ pub fn write_float(out: &mut String, x: f64) {
         return;
     }
     // `{:e}` gives the shortest round-trip digits in the form `d.ddde<exp>` (or `de<exp>`).
-    let mut sci = String::with_capacity(32);
-    let _ = write!(sci, "{x:e}");
-    let (mantissa, exp) = match sci.split_once('e') {
-        Some((m, e)) => (m, e.parse::<i32>().unwrap_or(0)),
-        None => (sci.as_str(), 0),
+    let mut sci = StackBuf {
+        buf: [0; 40],
+        len: 0,
     };
-    let (negative, mantissa) = match mantissa.strip_prefix('-') {
-        Some(m) => (true, m),
-        None => (false, mantissa),
-    };
-    let digits: String = mantissa.chars().filter(|c| *c != '.').collect();
+    if write!(sci, "{:e}", x.abs()).is_err() {
+        // Unreachable for an f64 (at most 24 bytes); fall back to Rust's own shortest form.
+        let _ = write!(out, "{x:?}");
+        return;
+    }
+    let text = &sci.buf[..sci.len];
+    let e_at = text.iter().position(|&b| b == b'e').unwrap_or(text.len());
+    let (mantissa, exp_text) = (&text[..e_at], text.get(e_at + 1..).unwrap_or(&[]));
+    let mut exp: i32 = 0;
+    let mut exp_negative = false;
+    for &b in exp_text {
+        match b {
+            b'-' => exp_negative = true,
+            b'0'..=b'9' => exp = exp * 10 + i32::from(b - b'0'),
+            _ => {}
+        }
+    }
+    if exp_negative {
+        exp = -exp;
+    }
+    let mut digits = [0u8; 24];
+    let mut n_digits: usize = 0;
+    for &b in mantissa {
+        if b.is_ascii_digit() && n_digits < digits.len() {
+            digits[n_digits] = b;
+            n_digits += 1;
+        }
+    }
+    // Python (David Gay's dtoa) breaks a tie between two shortest candidates towards the even digit;
+    // Rust's shortest mode may pick the other one. In that rare case use Rust's exact formatting, which
+    // rounds half to even, at the same number of digits.
+    if tie_possible(x, n_digits) {
+        let mut exact = StackBuf {
+            buf: [0; 40],
+            len: 0,
+        };
+        if write!(exact, "{:.*e}", n_digits.saturating_sub(1), x.abs()).is_ok() {
+            n_digits = 0;
+            for &b in exact.buf[..exact.len].iter().take_while(|&&b| b != b'e') {
+                if b.is_ascii_digit() && n_digits < digits.len() {
+                    digits[n_digits] = b;
+                    n_digits += 1;
+                }
+            }
+        }
+    }
+    let digits = std::str::from_utf8(&digits[..n_digits]).unwrap_or("0");
     // Python's `decpt`: the position of the decimal point relative to the start of `digits`.
     let decpt = exp + 1;
-    if negative {
+    if x.is_sign_negative() {
         out.push('-');
     }
     if decpt <= -4 || decpt > 16 {
@@ -58,11 +150,11 @@ pub fn write_float(out: &mut String, x: f64) {
         for _ in 0..(-decpt) {
             out.push('0');
         }
-        out.push_str(&digits);
+        out.push_str(digits);
     } else {
         let decpt = decpt as usize;
         if digits.len() <= decpt {
-            out.push_str(&digits);
+            out.push_str(digits);
             for _ in digits.len()..decpt {
                 out.push('0');
             }
@@ -227,6 +319,8 @@ mod tests {
             (1.2345678901234569e23, "1.2345678901234569e+23"),
             (9007199254740993.0, "9007199254740992.0"),
             (1.5e-5, "1.5e-05"),
+            // A tie between two shortest forms goes to the even digit, as in Python.
+            (f64::from_bits(0x431d_17f1_ac99_e7f9), "2047275268733438.2"),
             (0.00012, "0.00012"),
         ];
         for (x, want) in cases {
@@ -261,5 +355,30 @@ mod tests {
             to_indented(&v),
             "{\n  \"tags\": [\n    \"a\"\n  ],\n  \"notes\": \"x\\ny\",\n  \"config\": {},\n  \"list\": [],\n  \"n\": {\n    \"k\": [\n      1,\n      {\n        \"z\": 0.5\n      }\n    ]\n  }\n}"
         );
+    }
+}
+
+#[cfg(test)]
+mod round_trip {
+    use super::float_repr;
+
+    #[test]
+    fn repr_round_trips_random_bit_patterns() {
+        let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+        for _ in 0..200_000 {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            let x = f64::from_bits(state);
+            if !x.is_finite() {
+                continue;
+            }
+            let s = float_repr(x);
+            assert_eq!(s.parse::<f64>().unwrap().to_bits(), x.to_bits(), "{s}");
+            assert!(
+                s.contains('.') || s.contains('e'),
+                "{s} must read back as a float"
+            );
+        }
     }
 }

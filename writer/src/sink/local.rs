@@ -13,10 +13,10 @@
 use super::{Existing, MetricId, Record, Sink};
 use crate::atomic;
 use crate::error::IoContext;
+use crate::format::reader;
 use crate::format::{RunMeta, record::encode_line};
 use crate::index;
 use crate::layout::Layout;
-use crate::linescan;
 use crate::{Error, Result};
 use std::collections::BTreeSet;
 use std::fs::{File, OpenOptions};
@@ -126,9 +126,9 @@ impl LocalSink {
             existing.has_metrics = true;
             repair_tail(&metrics)?;
             let bytes = std::fs::read(&metrics).ctx("read", &metrics)?;
-            let scan = linescan::scan(&bytes);
-            existing.next_step = scan.max_step.map_or(0, |s| s.saturating_add(1));
-            existing.metric_names = scan.names.into_iter().collect();
+            let data = reader::read_metrics(&bytes);
+            existing.next_step = data.max_step().map_or(0, |s| s.saturating_add(1));
+            existing.metric_names = data.metric_names().map(str::to_owned).collect();
         }
         let sink = LocalSink {
             layout,
