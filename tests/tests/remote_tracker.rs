@@ -3,6 +3,7 @@
 //! restarted mid-run, eight concurrent client processes, the offline queue and `aspara sync`, and
 //! the tracker's refusals (401, 400, 403, 409, 413).
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a failed unwrap is a failed test
 use aspara::format::RunMeta;
 use aspara::format::reader::read_metrics;
 use aspara_e2e::remote::{

@@ -94,7 +94,7 @@ pub enum Error {
     /// The background writer is gone (it panicked or was shut down).
     #[error("background writer stopped")]
     WriterStopped,
-    /// A tracker refused a call, or could not be used (remote mode; FORMAT.md §7).
+    /// A tracker refused a call, or could not be used (remote mode; FORMAT.md §8).
     #[error("tracker: {0}")]
     Remote(String),
     /// A tracker request that breaks the protocol (a malformed batch or operation).

@@ -1,7 +1,7 @@
 //! The tracker's side of remote mode: applying incoming calls to runs in a data directory with the
 //! local writer's own code paths (a [`Run`] on the local sink, `format` encoders, `layout`, atomic
 //! metadata replaces, manifest updates), so a tracked run is byte-for-byte a local run (FORMAT.md
-//! §7). The HTTP layer (`aspara tracker`) is glue around [`Ingest`].
+//! §8). The HTTP layer (`aspara tracker`) is glue around [`Ingest`].
 //!
 //! Exactly-once: every request that changes a run ends with a *commit*: the run is flushed (lines
 //! and metadata synced), then the hidden commit record `<project>/.<run>.tracker.json` is replaced

@@ -7,7 +7,7 @@
 //! <data-dir>/.queue/<project>/<run>/<session>.queue.jsonl      remote mode's offline queue (client)
 //! <data-dir>/.queue/<project>/<run>/<session>.queue.meta.json  its state (tracker, run, acked seq)
 //! <data-dir>/.queue/<project>/<run>/<session>.blobs/<seq>      artifact copies waiting for upload
-//! <data-dir>/<project>/.<run>.tracker.json  the tracker's commit record of a run (FORMAT.md §7)
+//! <data-dir>/<project>/.<run>.tracker.json  the tracker's commit record of a run (FORMAT.md §8)
 //! <data-dir>/<project>/metadata.json      project metadata
 //! <data-dir>/<project>/<run>.jsonl        metrics lines
 //! <data-dir>/<project>/<run>.meta.json    run metadata

@@ -9,7 +9,7 @@
 //!   lines (FORMAT.md §2; cases B21, B22).
 //! * [`memory::MemorySink`]: keeps everything in memory, for tests of the step and metadata rules.
 //! * `remote::RemoteSink` (feature `remote`): sends the run to a tracker over HTTP in batches, with
-//!   a durable offline queue (FORMAT.md §7).
+//!   a durable offline queue (FORMAT.md §8).
 //!
 //! Metric names are interned: the run registers each new name once with an id ([`MetricId`]), and
 //! records carry `(id, value)` pairs inline, so a `log` call with a handful of metrics allocates

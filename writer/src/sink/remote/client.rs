@@ -2,7 +2,7 @@
 //! start-up), and the classification of their outcomes into "retry later", "refused" and the rest.
 //!
 //! Two dialects: Aspara's own tracker (reference §4; one request per record, no idempotency), and
-//! ours, which adds the batch endpoint with `session`/`seq` deduplication (FORMAT.md §7). Which one
+//! ours, which adds the batch endpoint with `session`/`seq` deduplication (FORMAT.md §8). Which one
 //! is on the other side is learned from the health answer: ours says `"protocol": 1`.
 
 use super::wire::{Kind, QOp, batch_body};

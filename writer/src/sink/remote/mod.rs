@@ -1,4 +1,4 @@
-//! The remote sink: a run sent to a tracker over HTTP, with a durable offline queue (FORMAT.md §7;
+//! The remote sink: a run sent to a tracker over HTTP, with a durable offline queue (FORMAT.md §8;
 //! feature `remote`).
 //!
 //! The run's thread only validates, numbers and hands over: every call becomes an operation with a

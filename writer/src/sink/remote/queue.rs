@@ -1,5 +1,5 @@
 //! The offline queue: operations that could not reach the tracker, kept on disk in the client's own
-//! data directory until they do (FORMAT.md §7.3).
+//! data directory until they do (FORMAT.md §8.3).
 //!
 //! Per writer session there is a journal, `.queue/<project>/<run>/<session>.queue.jsonl` (one
 //! operation per line, appended in order), and a state file, `<session>.queue.meta.json` (the

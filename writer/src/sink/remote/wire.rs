@@ -1,5 +1,5 @@
 //! The operations remote mode sends, as the JSON objects that travel in batch requests and sit in
-//! the offline queue's journal, one per line (FORMAT.md §7.2).
+//! the offline queue's journal, one per line (FORMAT.md §8.2).
 //!
 //! Every operation carries `seq`, its position in the run's writer session (1, 2, ...), and `op`,
 //! its kind. Metric operations are encoded by hand with the Python-identical float writer (they are
