@@ -465,3 +465,38 @@ fn remote_our_client_logs_into_python_tracker() {
     let _ = Duration::ZERO;
     drop(t);
 }
+
+#[test]
+fn remote_sigterm_flushes_and_leaves_runs_wip() {
+    let d = tempfile::tempdir().unwrap();
+    let mut t = start_ours(d.path(), free_port(), &[]);
+    let uri = t.uri();
+    let (s, _) = post(
+        &uri,
+        "/api/v1/projects/p/runs",
+        None,
+        true,
+        br#"{"name": "r", "session": "s1", "seq": 1}"#,
+    );
+    assert_eq!(s, 200);
+    let batch = br#"{"session": "s1", "ops": [{"seq": 2, "op": "metrics", "step": 0, "timestamp": 5, "metrics": {"x": 1.5}}]}"#;
+    let (s, v) = post(&uri, "/api/v1/projects/p/runs/r/batch", None, true, batch);
+    assert_eq!((s, v["applied"].as_u64()), (200, Some(1)), "{v}");
+    // The same batch again (a lost answer): nothing is appended twice.
+    let (s, v) = post(&uri, "/api/v1/projects/p/runs/r/batch", None, true, batch);
+    assert_eq!((s, v["duplicates"].as_u64()), (200, Some(1)), "{v}");
+    assert!(t.terminate().success());
+    assert_eq!(
+        std::fs::read_to_string(d.path().join("p/r.jsonl")).unwrap(),
+        "{\"timestamp\": 5, \"step\": 0, \"metrics\": {\"x\": 1.5}}\n"
+    );
+    // Shut down, not finished.
+    assert_eq!(meta(d.path(), "p", "r").status, "wip");
+    let commit: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(d.path().join("p/.r.tracker.json")).unwrap())
+            .unwrap();
+    assert_eq!(
+        commit,
+        serde_json::json!({"metrics_len": 51, "sessions": {"s1": 2}})
+    );
+}
