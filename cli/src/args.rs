@@ -66,6 +66,16 @@ pub enum Command {
         after_help = "Examples:\n  aspara demo\n  aspara demo --no-serve --data-dir /tmp/demo\n  aspara demo --port 8080"
     )]
     Demo(DemoArgs),
+    /// Run the tracker server that remote runs log into (Python Aspara's API, plus batches).
+    #[command(
+        after_help = "Examples:\n  aspara tracker --data-dir ./runs\n  ASPARA_TRACKER_TOKEN=secret aspara tracker --host 0.0.0.0 --port 3142\n\nThen, in training code: aspara::init(\"p\").tracker_uri(\"http://127.0.0.1:3142/tracker\")\n(or ASPARA_TRACKER_URI=http://127.0.0.1:3142/tracker)."
+    )]
+    Tracker(crate::commands::tracker::TrackerArgs),
+    /// Upload what remote runs left in the offline queue (exit code 2 while anything is left).
+    #[command(
+        after_help = "Examples:\n  aspara sync\n  aspara sync --tracker http://127.0.0.1:3142/tracker --token secret"
+    )]
+    Sync(crate::commands::sync::SyncArgs),
 }
 
 /// `--data-dir`, shared by every command.
@@ -88,6 +98,17 @@ pub struct ServeArgs {
     /// The port to bind (0 picks a free one).
     #[arg(long, default_value_t = 3141)]
     pub port: u16,
+    /// Also serve the tracker API under /tracker on the same port, writing into the data directory.
+    #[arg(long)]
+    pub with_tracker: bool,
+    /// With --with-tracker: require `Authorization: Bearer <TOKEN>` on tracker requests.
+    #[arg(
+        long,
+        env = "ASPARA_TRACKER_TOKEN",
+        hide_env_values = true,
+        requires = "with_tracker"
+    )]
+    pub token: Option<String>,
 }
 
 /// `aspara publish`.

@@ -18,5 +18,6 @@ pub mod commands;
 pub mod demo;
 pub mod error;
 pub mod server;
+pub mod tracker;
 
 pub use error::{Error, Result};

@@ -77,6 +77,20 @@ fn run() -> Result<()> {
                 print!("{}", out.render());
             }
         }
+        Command::Tracker(args) => {
+            let config = args.config().context("aspara tracker")?;
+            runtime()?
+                .block_on(commands::tracker::run(&config))
+                .context("aspara tracker")?;
+        }
+        Command::Sync(args) => {
+            let out = commands::sync::run(&args).context("aspara sync")?;
+            print!("{}", out.render());
+            if out.incomplete() {
+                // Exit code 2: something is still queued; running sync again later sends it.
+                std::process::exit(2);
+            }
+        }
         Command::Demo(args) => {
             let config = args.config().context("aspara demo")?;
             let out = commands::demo::run(&config).context("aspara demo")?;
@@ -85,6 +99,7 @@ fn run() -> Result<()> {
                 let serve = commands::serve::ServeConfig {
                     data_dir: config.data_dir.clone(),
                     addr,
+                    tracker: None,
                 };
                 runtime()?
                     .block_on(commands::serve::run(&serve))

@@ -316,3 +316,94 @@ async fn head_gives_headers_without_a_body() {
     let body = resp.into_body().collect().await.unwrap().to_bytes();
     assert!(body.is_empty());
 }
+
+#[tokio::test]
+async fn with_tracker_serves_dashboard_data_and_tracker_on_one_origin() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = aspara_cli::commands::serve::ServeConfig {
+        data_dir: dir.path().to_path_buf(),
+        addr: "127.0.0.1:0".parse().unwrap(),
+        tracker: Some(aspara_cli::tracker::TrackerConfig {
+            token: Some("s3cret".into()),
+            ..Default::default()
+        }),
+    };
+    let (app, ingest) = aspara_cli::commands::serve::app(&config).unwrap();
+    let ingest = ingest.expect("the tracker's ingest is returned for shutdown");
+    let post = |uri: &str, body: &str, token: Option<&str>| {
+        let mut req = Request::builder()
+            .method("POST")
+            .uri(uri)
+            .header("content-type", "application/json")
+            .header("x-requested-with", "XMLHttpRequest");
+        if let Some(t) = token {
+            req = req.header("authorization", format!("Bearer {t}"));
+        }
+        req.body(Body::from(body.to_owned())).unwrap()
+    };
+    let create = "/tracker/api/v1/projects/p/runs";
+    let resp = app
+        .clone()
+        .oneshot(post(create, r#"{"name": "r1"}"#, None))
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::UNAUTHORIZED);
+    let resp = app
+        .clone()
+        .oneshot(post(
+            create,
+            r#"{"name": "r1", "config": {"lr": 0.1}}"#,
+            Some("s3cret"),
+        ))
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    let resp = app
+        .clone()
+        .oneshot(post(
+            "/tracker/api/v1/projects/p/runs/r1/metrics",
+            r#"{"step": 0, "metrics": {"loss": 0.5}}"#,
+            Some("s3cret"),
+        ))
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    let resp = app
+        .clone()
+        .oneshot(post(
+            "/tracker/api/v1/projects/p/runs/r1/finish",
+            r#"{"exit_code": 0}"#,
+            Some("s3cret"),
+        ))
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    ingest.close_all().unwrap();
+
+    // The same origin serves what the tracker wrote, and the manifest lists it.
+    let resp = app
+        .clone()
+        .oneshot(Request::get("/p/r1.jsonl").body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    let body = resp.into_body().collect().await.unwrap().to_bytes();
+    let data = aspara::format::reader::read_metrics(&body);
+    assert_eq!(data.report.records, 1);
+    assert_eq!(data.metric("loss").unwrap().values, [0.5]);
+    let resp = app
+        .oneshot(
+            Request::get("/aspara-index.json")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    let body = resp.into_body().collect().await.unwrap().to_bytes();
+    let manifest: aspara::format::Manifest = serde_json::from_slice(&body).unwrap();
+    let run = &manifest.project("p").unwrap().runs[0];
+    assert_eq!(
+        (run.name.as_str(), run.status.as_str()),
+        ("r1", "completed")
+    );
+}

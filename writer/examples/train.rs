@@ -69,6 +69,7 @@ fn main() -> aspara::Result<()> {
             name: Some("config.json".into()),
             description: Some("training configuration".into()),
             category: Some("config".into()),
+            ..Default::default()
         },
     )?;
     let _ = std::fs::remove_file(&cfg);

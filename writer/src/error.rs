@@ -94,6 +94,24 @@ pub enum Error {
     /// The background writer is gone (it panicked or was shut down).
     #[error("background writer stopped")]
     WriterStopped,
+    /// A tracker refused a call, or could not be used (remote mode; FORMAT.md §8).
+    #[error("tracker: {0}")]
+    Remote(String),
+    /// A tracker request that breaks the protocol (a malformed batch or operation).
+    #[error("{0}")]
+    Protocol(String),
+    /// `finish` could not upload everything in time: the rest is safe in the offline queue, and
+    /// `aspara sync` uploads it later.
+    #[error(
+        "{ops} operation(s) could not reach the tracker yet; they are kept in {} and `aspara sync` uploads them",
+        queue.display()
+    )]
+    Queued {
+        /// How many operations are still queued.
+        ops: usize,
+        /// The queue's journal file.
+        queue: PathBuf,
+    },
 }
 
 /// The writer's `Result`.

@@ -4,7 +4,10 @@
 //! ```text
 //! <data-dir>/aspara-index.json            manifest (FORMAT.md §5)
 //! <data-dir>/.aspara-index.lock           lock file serialising manifest updates
-//! <data-dir>/.queue/                      remote mode's offline queue
+//! <data-dir>/.queue/<project>/<run>/<session>.queue.jsonl      remote mode's offline queue (client)
+//! <data-dir>/.queue/<project>/<run>/<session>.queue.meta.json  its state (tracker, run, acked seq)
+//! <data-dir>/.queue/<project>/<run>/<session>.blobs/<seq>      artifact copies waiting for upload
+//! <data-dir>/<project>/.<run>.tracker.json  the tracker's commit record of a run (FORMAT.md §8)
 //! <data-dir>/<project>/metadata.json      project metadata
 //! <data-dir>/<project>/<run>.jsonl        metrics lines
 //! <data-dir>/<project>/<run>.meta.json    run metadata
@@ -34,6 +37,12 @@ pub const MANIFEST_FILE: &str = MANIFEST;
 pub const MANIFEST_LOCK_FILE: &str = ".aspara-index.lock";
 /// Remote mode's offline queue folder.
 pub const QUEUE_DIR: &str = ".queue";
+/// Suffix of an offline queue's journal.
+pub const QUEUE_JOURNAL_SUFFIX: &str = ".queue.jsonl";
+/// Suffix of an offline queue's state file.
+pub const QUEUE_META_SUFFIX: &str = ".queue.meta.json";
+/// Suffix of the tracker's hidden per-run commit record.
+pub const TRACKER_STATE_SUFFIX: &str = ".tracker.json";
 /// Prefix of temporary files of atomic replaces; readers ignore names starting with `.`.
 pub const TEMP_PREFIX: &str = ".tmp_";
 
@@ -141,6 +150,32 @@ impl Layout {
     pub fn queue_dir(&self) -> PathBuf {
         self.root.join(QUEUE_DIR)
     }
+    /// `<root>/.queue/<project>/<run>`: the offline queues of one run, one per writer session.
+    pub fn queue_run_dir(&self, project: &str, run: &str) -> PathBuf {
+        self.queue_dir().join(project).join(run)
+    }
+    /// `<root>/.queue/<project>/<run>/<session>.queue.jsonl`: queued operations, one JSON line each.
+    pub fn queue_journal(&self, project: &str, run: &str, session: &str) -> PathBuf {
+        self.queue_run_dir(project, run)
+            .join(format!("{session}{QUEUE_JOURNAL_SUFFIX}"))
+    }
+    /// `<root>/.queue/<project>/<run>/<session>.queue.meta.json`: the queue's state.
+    pub fn queue_meta(&self, project: &str, run: &str, session: &str) -> PathBuf {
+        self.queue_run_dir(project, run)
+            .join(format!("{session}{QUEUE_META_SUFFIX}"))
+    }
+    /// `<root>/.queue/<project>/<run>/<session>.blobs`: artifact copies waiting for upload.
+    pub fn queue_blobs(&self, project: &str, run: &str, session: &str) -> PathBuf {
+        self.queue_run_dir(project, run)
+            .join(format!("{session}.blobs"))
+    }
+    /// `<root>/<project>/.<run>.tracker.json`: what the tracker has committed for a run (the
+    /// metrics file's length and the last sequence number applied per writer session). Hidden, so
+    /// every reader skips it.
+    pub fn tracker_state(&self, project: &str, run: &str) -> PathBuf {
+        self.project_dir(project)
+            .join(format!(".{run}{TRACKER_STATE_SUFFIX}"))
+    }
 
     #[cfg(feature = "local")]
     /// Checks that `path`, a path below the root built by this layout, stays inside the root: no
@@ -194,6 +229,20 @@ mod tests {
         assert_eq!(l.manifest(), Path::new("/d/aspara-index.json"));
         assert_eq!(l.manifest_lock(), Path::new("/d/.aspara-index.lock"));
         assert_eq!(l.queue_dir(), Path::new("/d/.queue"));
+        assert_eq!(
+            l.queue_journal("p", "r", "s1"),
+            Path::new("/d/.queue/p/r/s1.queue.jsonl")
+        );
+        assert_eq!(
+            l.queue_meta("p", "r", "s1"),
+            Path::new("/d/.queue/p/r/s1.queue.meta.json")
+        );
+        assert_eq!(
+            l.queue_blobs("p", "r", "s1"),
+            Path::new("/d/.queue/p/r/s1.blobs")
+        );
+        assert_eq!(l.tracker_state("p", "r"), Path::new("/d/p/.r.tracker.json"));
+        assert_eq!(RunFile::classify(".r.tracker.json"), None);
         assert_eq!(Layout::artifact_stored_path("a.txt"), "artifacts/a.txt");
     }
 

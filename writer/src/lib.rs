@@ -34,7 +34,8 @@
 //!
 //! Module map: [`run`] (the rules: steps, validation, metadata), [`sink`] (where records go),
 //! [`data_dir`] (which directory), [`layout`] (the file names inside it), [`index`] (the manifest a
-//! static dashboard reads), [`error`] (the one error type).
+//! static dashboard reads), [`ingest`] (the tracker's side of remote mode), [`error`] (the one
+//! error type).
 
 pub mod format;
 
@@ -46,6 +47,8 @@ pub mod data_dir;
 pub mod error;
 #[cfg(feature = "local")]
 pub mod index;
+#[cfg(feature = "local")]
+pub mod ingest;
 pub mod layout;
 #[cfg(feature = "local")]
 pub mod run;

@@ -146,6 +146,9 @@ pub struct ArtifactOptions {
     pub description: Option<String>,
     /// One of `code|model|config|data|other`.
     pub category: Option<String>,
+    /// Recorded as `original_path` instead of the source's absolute path (the tracker records the
+    /// uploaded file's name, as Aspara's does).
+    pub original_path: Option<String>,
 }
 
 /// Reads a step from untyped input (JSON/HTTP): a non-negative integer or `null` (case B14).
@@ -249,7 +252,11 @@ pub struct RunBuilder {
     data_dir: Option<PathBuf>,
     resume: Resume,
     durability: Durability,
+    tracker_uri: Option<String>,
 }
+
+/// The environment variable naming a tracker to send runs to (remote mode).
+pub const TRACKER_URI_ENV: &str = "ASPARA_TRACKER_URI";
 
 impl RunBuilder {
     /// The run name (`^[a-zA-Z0-9_-]+$`); without one an automatic `adjective-noun-N` is chosen.
@@ -300,6 +307,24 @@ impl RunBuilder {
         self.durability = durability;
         self
     }
+    /// Sends the run to the tracker at `uri` (e.g. `http://127.0.0.1:3142/tracker`) instead of
+    /// writing the data directory, which then only holds the offline queue (remote mode, feature
+    /// `remote`). Without this, `ASPARA_TRACKER_URI` decides; an empty `uri` forces local mode
+    /// whatever the environment says (the tracker itself uses that).
+    pub fn tracker_uri(mut self, uri: impl Into<String>) -> Self {
+        self.tracker_uri = Some(uri.into());
+        self
+    }
+
+    /// The tracker to use: the builder's choice, else `ASPARA_TRACKER_URI`; `None` is local mode.
+    fn chosen_tracker(&self) -> Option<String> {
+        let uri = match &self.tracker_uri {
+            Some(u) => u.clone(),
+            None => std::env::var(TRACKER_URI_ENV).unwrap_or_default(),
+        };
+        let uri = uri.trim().to_owned();
+        (!uri.is_empty()).then_some(uri)
+    }
 
     fn validate(&self) -> Result<Map<String, Value>> {
         names::validate_project_name(&self.project)?;
@@ -326,6 +351,9 @@ impl RunBuilder {
     /// Starts the run in the data directory. Names are checked before anything is created.
     pub fn start(self) -> Result<Run> {
         let config = self.validate()?;
+        if let Some(uri) = self.chosen_tracker() {
+            return self.start_remote(uri, config);
+        }
         let root = data_dir::resolve(self.data_dir.as_deref())?;
         let layout = Layout::new(&root);
         let mut attempts = 0;
@@ -354,6 +382,34 @@ impl RunBuilder {
             }
         };
         self.start_checked(name, config, Box::new(sink), existing, Some(root))
+    }
+
+    #[cfg(feature = "remote")]
+    fn start_remote(self, uri: String, config: Map<String, Value>) -> Result<Run> {
+        use crate::sink::remote::{CreateRequest, RemoteOptions, RemoteSink};
+        let root = data_dir::resolve(self.data_dir.as_deref())?;
+        let name = self.name.clone().unwrap_or_else(auto_name);
+        let request = CreateRequest {
+            project: self.project.clone(),
+            run: name.clone(),
+            run_id: new_run_id(),
+            config: config.clone(),
+            tags: self.tags.clone().unwrap_or_default(),
+            notes: self.notes.clone().unwrap_or_default(),
+            project_tags: self.project_tags.clone(),
+            resume: self.resume,
+            start_time: now_ms(),
+        };
+        let options = RemoteOptions::from_env(uri);
+        let (sink, existing) = RemoteSink::connect(Layout::new(root), options, request)?;
+        self.start_checked(name, config, Box::new(sink), existing, None)
+    }
+
+    #[cfg(not(feature = "remote"))]
+    fn start_remote(self, uri: String, _config: Map<String, Value>) -> Result<Run> {
+        Err(Error::Remote(format!(
+            "a tracker ({uri}) was chosen, but this build of aspara has no `remote` feature"
+        )))
     }
 
     /// Starts the run on a given sink (e.g. a future remote sink), with what the sink found of the
@@ -492,6 +548,7 @@ impl Run {
             data_dir: None,
             resume: Resume::Never,
             durability: Durability::default(),
+            tracker_uri: None,
         }
     }
 
@@ -768,7 +825,9 @@ impl Run {
         self.meta.artifacts.push(Artifact {
             stored_path: Layout::artifact_stored_path(&name),
             name,
-            original_path: abs.to_string_lossy().into_owned(),
+            original_path: options
+                .original_path
+                .unwrap_or_else(|| abs.to_string_lossy().into_owned()),
             file_size: size,
             timestamp: now_ms(),
             description: options.description.filter(|d| !d.is_empty()),
@@ -787,7 +846,8 @@ impl Run {
 
     /// Stops recording without finishing, as if the process had died: everything logged so far is
     /// written and synced, and the metadata keeps status `wip` (readers show `maybe_failed` once the
-    /// run is an hour old). A later start with [`Resume::Allow`] continues the run.
+    /// run is an hour old). A later start with [`Resume::Allow`] continues the run. The tracker uses this to
+    /// shut down without marking the runs it holds as completed.
     pub fn abandon(mut self) -> Result<()> {
         let flushed = self.sink.flush();
         // Keeps `Drop` from finishing the run; dropping the sink stops its thread.

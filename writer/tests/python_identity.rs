@@ -104,6 +104,7 @@ fn rust_side(root: &Path, artifact: &Path) {
             name: Some("config.yaml".into()),
             description: Some("the config\nsecond line".into()),
             category: Some("config".into()),
+            ..Default::default()
         },
     )
     .unwrap();

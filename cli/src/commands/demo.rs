@@ -153,6 +153,7 @@ fn train_one(
                     name: None,
                     description: Some("Trained MLP weights".into()),
                     category: Some("model".into()),
+                    ..Default::default()
                 },
             )?;
         }

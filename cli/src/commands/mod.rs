@@ -7,6 +7,8 @@ pub mod inspect;
 pub mod ls;
 pub mod publish;
 pub mod serve;
+pub mod sync;
+pub mod tracker;
 
 use std::path::{Path, PathBuf};
 

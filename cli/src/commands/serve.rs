@@ -15,6 +15,8 @@ pub struct ServeConfig {
     pub data_dir: PathBuf,
     /// Where to listen.
     pub addr: SocketAddr,
+    /// With `--with-tracker`: the tracker's settings; its API is served under `/tracker`.
+    pub tracker: Option<crate::tracker::TrackerConfig>,
 }
 
 impl ServeArgs {
@@ -23,6 +25,10 @@ impl ServeArgs {
         Ok(ServeConfig {
             data_dir: super::existing_data_dir(self.data.data_dir.as_deref())?,
             addr: parse_addr(&self.host, self.port)?,
+            tracker: self.with_tracker.then(|| crate::tracker::TrackerConfig {
+                token: self.token.clone(),
+                ..crate::tracker::TrackerConfig::default()
+            }),
         })
     }
 }
@@ -67,9 +73,25 @@ pub fn url_for(addr: &SocketAddr) -> String {
     }
 }
 
-/// Serves until the process is stopped (Ctrl-C).
-pub async fn run(config: &ServeConfig) -> Result<()> {
+/// The router `serve` binds: the dashboard and data directory, plus the tracker API under
+/// `/tracker` when configured (then also the tracker's ingest, which must be closed on shutdown).
+pub fn app(
+    config: &ServeConfig,
+) -> Result<(axum::Router, Option<std::sync::Arc<aspara::ingest::Ingest>>)> {
     let app = server::router(&config.data_dir)?;
+    match &config.tracker {
+        Some(tracker_config) => {
+            let ingest = std::sync::Arc::new(aspara::ingest::Ingest::new(&config.data_dir)?);
+            let app = app.merge(crate::tracker::app(ingest.clone(), tracker_config));
+            Ok((app, Some(ingest)))
+        }
+        None => Ok((app, None)),
+    }
+}
+
+/// Serves until the process is stopped (Ctrl-C or SIGTERM).
+pub async fn run(config: &ServeConfig) -> Result<()> {
+    let (app, ingest) = app(config)?;
     let listener = tokio::net::TcpListener::bind(config.addr)
         .await
         .map_err(Error::io("binding", config.addr.to_string()))?;
@@ -120,15 +142,31 @@ pub async fn run(config: &ServeConfig) -> Result<()> {
                 config.data_dir.display()
             ),
         }
+        if ingest.is_some() {
+            let _ = writeln!(
+                out,
+                "Tracker API at {}tracker (auth: {})",
+                url_for(&addr),
+                if config.tracker.as_ref().is_some_and(|t| t.token.is_some()) {
+                    "bearer token"
+                } else {
+                    "none"
+                }
+            );
+        }
         let _ = writeln!(out, "Press Ctrl-C to stop.");
         let _ = out.flush();
     }
-    axum::serve(listener, app)
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await
-        .map_err(Error::io("serving", addr.to_string()))
+    match ingest {
+        // The tracker's shutdown also writes and syncs every run it holds open.
+        Some(ingest) => crate::tracker::serve(listener, app, ingest).await,
+        None => {
+            axum::serve(listener, app)
+                .with_graceful_shutdown(crate::tracker::shutdown_signal())
+                .await
+        }
+    }
+    .map_err(Error::io("serving", addr.to_string()))
 }
 
 #[cfg(test)]

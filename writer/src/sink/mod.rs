@@ -8,6 +8,8 @@
 //! * [`local::LocalSink`]: the data directory, written by a background thread in batches of whole
 //!   lines (FORMAT.md §2; cases B21, B22).
 //! * [`memory::MemorySink`]: keeps everything in memory, for tests of the step and metadata rules.
+//! * `remote::RemoteSink` (feature `remote`): sends the run to a tracker over HTTP in batches, with
+//!   a durable offline queue (FORMAT.md §8).
 //!
 //! Metric names are interned: the run registers each new name once with an id ([`MetricId`]), and
 //! records carry `(id, value)` pairs inline, so a `log` call with a handful of metrics allocates
@@ -15,6 +17,8 @@
 
 pub mod local;
 pub mod memory;
+#[cfg(feature = "remote")]
+pub mod remote;
 
 use crate::Result;
 use crate::format::RunMeta;
