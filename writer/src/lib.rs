@@ -39,6 +39,11 @@
 
 pub mod format;
 
+/// The README's examples compile (`cargo test --doc`).
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+struct ReadmeDoctests;
+
 #[cfg(feature = "local")]
 mod atomic;
 #[cfg(feature = "local")]
