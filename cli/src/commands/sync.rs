@@ -63,7 +63,7 @@ impl SyncOutput {
 }
 
 /// Runs the upload.
-pub fn run(args: &SyncArgs) -> anyhow::Result<SyncOutput> {
+pub fn run(args: &SyncArgs) -> crate::Result<SyncOutput> {
     let root = aspara::data_dir::resolve(args.data_dir.as_deref())?;
     let timeout = Duration::from_secs_f64(args.timeout.clamp(0.0, 86_400.0));
     let tracker = args.tracker.as_deref().filter(|t| !t.is_empty());

@@ -2,6 +2,7 @@
 //! them), writing into the data directory with the local writer's code paths.
 
 use crate::tracker::{self, TrackerConfig};
+use crate::{Error, Result};
 use aspara::ingest::Ingest;
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -41,24 +42,12 @@ pub struct TrackerRun {
     pub config: TrackerConfig,
 }
 
-/// Parses `--host`/`--port` (`localhost` is 127.0.0.1).
-pub fn parse_addr(host: &str, port: u16) -> anyhow::Result<SocketAddr> {
-    let host = host.trim_start_matches('[').trim_end_matches(']');
-    let ip: std::net::IpAddr = if host.eq_ignore_ascii_case("localhost") {
-        std::net::IpAddr::from([127, 0, 0, 1])
-    } else {
-        host.parse()
-            .map_err(|_| anyhow::anyhow!("--host {host:?} is not an IP address (try 127.0.0.1)"))?
-    };
-    Ok(SocketAddr::new(ip, port))
-}
-
 impl TrackerArgs {
     /// Validates the arguments.
-    pub fn config(&self) -> anyhow::Result<TrackerRun> {
+    pub fn config(&self) -> Result<TrackerRun> {
         Ok(TrackerRun {
             data_dir: aspara::data_dir::resolve(self.data_dir.as_deref())?,
-            addr: parse_addr(&self.host, self.port)?,
+            addr: super::serve::parse_addr(&self.host, self.port)?,
             config: TrackerConfig {
                 token: self.token.clone().filter(|t| !t.is_empty()),
                 max_body: self.max_body_mib.max(1) << 20,
@@ -69,14 +58,15 @@ impl TrackerArgs {
 }
 
 /// Serves until SIGINT/SIGTERM, then flushes every open run.
-pub async fn run(cfg: &TrackerRun) -> anyhow::Result<()> {
-    use anyhow::Context as _;
+pub async fn run(cfg: &TrackerRun) -> Result<()> {
     let ingest = Arc::new(Ingest::new(&cfg.data_dir)?);
     let app = tracker::app(ingest.clone(), &cfg.config);
     let listener = tokio::net::TcpListener::bind(cfg.addr)
         .await
-        .with_context(|| format!("binding {}", cfg.addr))?;
-    let addr = listener.local_addr().context("binding")?;
+        .map_err(Error::io("binding", cfg.addr.to_string()))?;
+    let addr = listener
+        .local_addr()
+        .map_err(Error::io("binding", cfg.addr.to_string()))?;
     if !addr.ip().is_loopback() && cfg.config.token.is_none() {
         eprintln!(
             "warning: the tracker listens on {} without --token: anyone who can reach it can write runs",
@@ -100,5 +90,5 @@ pub async fn run(cfg: &TrackerRun) -> anyhow::Result<()> {
     }
     tracker::serve(listener, app, ingest)
         .await
-        .context("serving the tracker")
+        .map_err(Error::io("serving", addr.to_string()))
 }
