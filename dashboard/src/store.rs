@@ -2,7 +2,8 @@
 //! decoded metrics, each as a [`Fetch`] that the pages render case by case.
 //!
 //! Loads start on demand (`ensure_*`), run as local tasks, and bump a version so the app re-renders.
-//! Metrics are decoded in chunks that yield to the event loop, with progress. For live runs the
+//! Metrics are decoded while they stream in, in time slices that yield to the event loop, one run
+//! at a time in request order, with progress. For live runs the
 //! decoder is kept: [`StoreHandle::poll`] re-reads the manifest and feeds only the new bytes of each
 //! grown `.jsonl` (HTTP `Range`; a 200 answer restarts the decoder on the whole file).
 
@@ -90,7 +91,10 @@ impl Metrics {
     }
 
     /// The stats of `data`, computed once per update.
-    fn stats(&self, data: &RunData) -> Rc<std::collections::BTreeMap<String, crate::model::MetricStat>> {
+    fn stats(
+        &self,
+        data: &RunData,
+    ) -> Rc<std::collections::BTreeMap<String, crate::model::MetricStat>> {
         self.stats
             .borrow_mut()
             .get_or_insert_with(|| Rc::new(crate::data::stats(data)))
@@ -458,6 +462,7 @@ impl StoreHandle {
     /// browser, with progress at most every [`PROGRESS_MS`].
     async fn decode(&self, key: RunKey, source: &Source, stream: Option<ByteStream>) {
         let turn = self.decode_turn().await;
+        crate::bench::record("lastDecodeStartMs", perf_now());
         let total = self
             .inner
             .borrow()
@@ -501,6 +506,7 @@ impl StoreHandle {
             }
         }
         drop(turn);
+        crate::bench::record("lastDecodeEndMs", perf_now());
         let live = error.is_none() && source.is_live() && self.is_live(&key.0, &key.1);
         let mut s = self.inner.borrow_mut();
         if let Some(m) = s.metrics.get_mut(&key) {

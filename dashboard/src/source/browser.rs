@@ -250,9 +250,11 @@ impl Source {
                 if status != 200 {
                     return Err(SourceError::Status { url, status });
                 }
-                let reader = resp
-                    .body()
-                    .and_then(|b| b.get_reader().dyn_into::<web_sys::ReadableStreamDefaultReader>().ok());
+                let reader = resp.body().and_then(|b| {
+                    b.get_reader()
+                        .dyn_into::<web_sys::ReadableStreamDefaultReader>()
+                        .ok()
+                });
                 match reader {
                     Some(reader) => Ok(ByteStream {
                         url,
