@@ -103,7 +103,7 @@ test("published run page draws a chart with data (canvas not blank)", async () =
   assert.ok(chart.points > 0, `chart ${chart.title} has points`);
   assert.ok(chart.drawn > 0, `chart ${chart.title} drew points`);
   assert.ok(chart.coloured > 50, `chart ${chart.title} canvas shows a coloured line (${chart.coloured} px)`);
-  // Every run file was fetched relative to /site/: no request escaped to the server root.
+  // A file fetched outside /site/ would 404 and log a console error.
   assert.deepEqual(problems.errors, []);
   await page.close();
 });
