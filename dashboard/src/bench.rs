@@ -1,6 +1,6 @@
 //! Measurement hooks for the benchmark script (`tests/browser/bench-first-chart.mjs`): exported to
 //! JavaScript as `window.wasmBindings.*`, and a `window.asparaStats` object that the chart updates
-//! with its last draw time. Nothing here is used by the pages.
+//! with its last draw time and the store with when the last metrics decode started and ended. Nothing here is used by the pages.
 
 use wasm_bindgen::prelude::*;
 

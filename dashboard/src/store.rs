@@ -2,7 +2,8 @@
 //! decoded metrics, each as a [`Fetch`] that the pages render case by case.
 //!
 //! Loads start on demand (`ensure_*`), run as local tasks, and bump a version so the app re-renders.
-//! Metrics are decoded in chunks that yield to the event loop, with progress. For live runs the
+//! Metrics are decoded while they stream in, in time slices that yield to the event loop, one run
+//! at a time in request order, with progress. For live runs the
 //! decoder is kept: [`StoreHandle::poll`] re-reads the manifest and feeds only the new bytes of each
 //! grown `.jsonl` (HTTP `Range`; a 200 answer restarts the decoder on the whole file).
 
@@ -15,10 +16,40 @@ use aspara::format::{Manifest, ProjectMeta, RunEntry, RunMeta, Status};
 use wasm_bindgen_futures::spawn_local;
 
 use crate::model::RunInfo;
-use crate::source::Source;
+use crate::source::{ByteStream, Source, yield_to_browser};
 
-/// Bytes decoded between yields to the event loop.
-const CHUNK: usize = 1 << 20;
+/// Decoding runs this long (ms) before yielding to the browser: short enough for smooth input,
+/// long enough that the yields cost little.
+const SLICE_MS: f64 = 10.0;
+
+/// Progress is shown at most this often (ms); each update re-renders the page.
+const PROGRESS_MS: f64 = 100.0;
+
+/// Bytes pushed to the decoder between clock checks.
+const PIECE: usize = 128 << 10;
+
+fn perf_now() -> f64 {
+    crate::bench::now_ms()
+}
+
+/// The right to decode; dropping it hands the turn to the next waiting run.
+struct DecodeTurn(Rc<RefCell<Store>>);
+
+impl Drop for DecodeTurn {
+    fn drop(&mut self) {
+        let next = {
+            let mut s = self.0.borrow_mut();
+            let next = s.decode_queue.pop_front();
+            if next.is_none() {
+                s.decoding = false;
+            }
+            next
+        };
+        if let Some(resolve) = next {
+            let _ = resolve.call0(&wasm_bindgen::JsValue::NULL);
+        }
+    }
+}
 
 /// A load: in flight, done, or failed with a message.
 #[derive(Debug, Clone, PartialEq)]
@@ -36,9 +67,9 @@ pub enum Fetch<T> {
 pub struct Metrics {
     /// The decoded data so far.
     pub data: Option<Rc<RunData>>,
-    /// Per-metric stats of `data`, computed once per update (the table and filter read them on
-    /// every render).
-    pub stats: Rc<std::collections::BTreeMap<String, crate::model::MetricStat>>,
+    /// Per-metric stats of `data`, computed on first use after each update (the table and filter
+    /// read them on every render; the run and compare pages draw before anything asks).
+    stats: RefCell<Option<Rc<std::collections::BTreeMap<String, crate::model::MetricStat>>>>,
     /// (decoded, total) bytes while the first load runs.
     pub progress: Option<(u64, u64)>,
     /// Why loading failed.
@@ -55,8 +86,19 @@ pub type LoadedMeta = Rc<(RunMeta, Option<String>)>;
 
 impl Metrics {
     fn set(&mut self, data: RunData) {
-        self.stats = Rc::new(crate::data::stats(&data));
+        self.stats = RefCell::new(None);
         self.data = Some(Rc::new(data));
+    }
+
+    /// The stats of `data`, computed once per update.
+    fn stats(
+        &self,
+        data: &RunData,
+    ) -> Rc<std::collections::BTreeMap<String, crate::model::MetricStat>> {
+        self.stats
+            .borrow_mut()
+            .get_or_insert_with(|| Rc::new(crate::data::stats(data)))
+            .clone()
     }
 }
 
@@ -80,6 +122,10 @@ pub struct Store {
     pub metrics: HashMap<RunKey, Metrics>,
     /// Bumped on every change.
     pub version: u64,
+    /// A run is decoding (see [`StoreHandle::decode_turn`]).
+    decoding: bool,
+    /// Runs waiting to decode: each resolves its waiting promise.
+    decode_queue: std::collections::VecDeque<js_sys::Function>,
     notify: Option<Rc<dyn Fn()>>,
 }
 
@@ -282,6 +328,16 @@ impl StoreHandle {
     /// A run as the pages show it: the meta file when loaded (else the manifest entry), plus the
     /// metric names and stats once its metrics are loaded.
     pub fn run_info(&self, project: &str, run: &str) -> Option<RunInfo> {
+        self.run_info_with(project, run, true)
+    }
+
+    /// [`StoreHandle::run_info`] without the metric stats (which cost a pass over every metric):
+    /// for pages that only need the meta, so a run's first chart is not held up by its stats.
+    pub fn run_info_brief(&self, project: &str, run: &str) -> Option<RunInfo> {
+        self.run_info_with(project, run, false)
+    }
+
+    fn run_info_with(&self, project: &str, run: &str, with_stats: bool) -> Option<RunInfo> {
         let now = now_ms();
         let key = (project.to_owned(), run.to_owned());
         let entry = self.entry(project, run);
@@ -301,7 +357,9 @@ impl StoreHandle {
         if let Some(m) = s.metrics.get(&key) {
             if let Some(d) = &m.data {
                 info.metric_names = d.metrics.iter().map(|c| c.name.clone()).collect();
-                info.stats = (*m.stats).clone();
+                if with_stats {
+                    info.stats = (*m.stats(d)).clone();
+                }
             }
         }
         Some(info)
@@ -332,6 +390,27 @@ impl StoreHandle {
         let this = self.clone();
         spawn_local(async move {
             let (project, run) = key.clone();
+            let fail = |e: String| {
+                if let Some(m) = this.inner.borrow_mut().metrics.get_mut(&key) {
+                    m.error = Some(e);
+                    m.busy = false;
+                    m.progress = None;
+                }
+                this.bump();
+            };
+            if !wal {
+                // The request starts at once (runs download in parallel); decoding waits its turn.
+                let stream = if has_jsonl {
+                    match source.open(&format!("{project}/{run}.jsonl")).await {
+                        Ok(s) => Some(s),
+                        Err(e) => return fail(e.to_string()),
+                    }
+                } else {
+                    None
+                };
+                this.decode(key.clone(), &source, stream).await;
+                return;
+            }
             let main = if has_jsonl {
                 source.read(&format!("{project}/{run}.jsonl")).await
             } else {
@@ -339,66 +418,116 @@ impl StoreHandle {
             };
             let bytes = match main {
                 Ok(b) => b,
-                Err(e) => {
-                    if let Some(m) = this.inner.borrow_mut().metrics.get_mut(&key) {
-                        m.error = Some(e.to_string());
-                        m.busy = false;
-                        m.progress = None;
-                    }
-                    this.bump();
-                    return;
-                }
+                Err(e) => return fail(e.to_string()),
             };
-            if wal {
-                // Runs with a write-ahead file are decoded in one go by the reader's merge rule.
-                let w = source
-                    .read(&format!("{project}/{run}.wal.jsonl"))
-                    .await
-                    .unwrap_or_default();
-                let data = read_run(&bytes, &w);
-                if let Some(m) = this.inner.borrow_mut().metrics.get_mut(&key) {
-                    m.set(data);
-                    m.busy = false;
-                    m.progress = None;
-                }
-                this.bump();
-                return;
-            }
-            let total = bytes.len() as u64;
-            let mut dec = Decoder::new();
-            let mut done = 0u64;
-            for chunk in bytes.chunks(CHUNK) {
-                dec.push(chunk);
-                done += chunk.len() as u64;
-                if total > CHUNK as u64 {
-                    if let Some(m) = this.inner.borrow_mut().metrics.get_mut(&key) {
-                        m.progress = Some((done, total));
-                    }
-                    this.bump();
-                    // Yield so the page stays responsive while a large file decodes.
-                    gloo_timers::future::TimeoutFuture::new(0).await;
-                }
-            }
-            let live = source.is_live() && this.is_live(&project, &run);
-            let mut s = this.inner.borrow_mut();
-            if let Some(m) = s.metrics.get_mut(&key) {
-                m.received = total;
-                m.progress = None;
+            // Runs with a write-ahead file are decoded in one go by the reader's merge rule.
+            let w = source
+                .read(&format!("{project}/{run}.wal.jsonl"))
+                .await
+                .unwrap_or_default();
+            let data = read_run(&bytes, &w);
+            if let Some(m) = this.inner.borrow_mut().metrics.get_mut(&key) {
+                m.set(data);
                 m.busy = false;
-                if live {
-                    m.set(dec.snapshot().clone());
-                    m.decoder = Some(dec);
-                } else {
-                    m.set(dec.finish());
-                }
+                m.progress = None;
             }
-            drop(s);
             this.bump();
         });
     }
 
+    /// Waits until no other run is decoding. Runs decode one after another in the order asked for,
+    /// so the first run's charts appear after one run's work instead of after all of them.
+    async fn decode_turn(&self) -> DecodeTurn {
+        let wait = {
+            let mut s = self.inner.borrow_mut();
+            if s.decoding {
+                let mut resolver = None;
+                let p = js_sys::Promise::new(&mut |resolve, _| resolver = Some(resolve));
+                resolver.map(|r| {
+                    s.decode_queue.push_back(r);
+                    p
+                })
+            } else {
+                s.decoding = true;
+                None
+            }
+        };
+        if let Some(p) = wait {
+            let _ = wasm_bindgen_futures::JsFuture::from(p).await;
+        }
+        DecodeTurn(self.inner.clone())
+    }
+
+    /// Decodes a metrics file as it streams in, in time slices of [`SLICE_MS`] between yields to the
+    /// browser, with progress at most every [`PROGRESS_MS`].
+    async fn decode(&self, key: RunKey, source: &Source, stream: Option<ByteStream>) {
+        let turn = self.decode_turn().await;
+        crate::bench::record("lastDecodeStartMs", perf_now());
+        let total = self
+            .inner
+            .borrow()
+            .metrics
+            .get(&key)
+            .and_then(|m| m.progress)
+            .map_or(0, |p| p.1);
+        let mut dec = Decoder::new();
+        let mut done = 0u64;
+        let mut error = None;
+        let mut slice_start = perf_now();
+        let mut last_progress = slice_start;
+        if let Some(mut stream) = stream {
+            loop {
+                let piece = match stream.next().await {
+                    Ok(Some(p)) => p,
+                    Ok(None) => break,
+                    Err(e) => {
+                        error = Some(e.to_string());
+                        break;
+                    }
+                };
+                for part in piece.chunks(PIECE) {
+                    dec.push(part);
+                    done += part.len() as u64;
+                    let now = perf_now();
+                    if now - slice_start < SLICE_MS {
+                        continue;
+                    }
+                    if now - last_progress >= PROGRESS_MS {
+                        if let Some(m) = self.inner.borrow_mut().metrics.get_mut(&key) {
+                            m.progress = Some((done, total.max(done)));
+                        }
+                        self.bump();
+                        last_progress = perf_now();
+                    }
+                    // Let the page handle input and paint while a large file decodes.
+                    yield_to_browser().await;
+                    slice_start = perf_now();
+                }
+            }
+        }
+        drop(turn);
+        crate::bench::record("lastDecodeEndMs", perf_now());
+        let live = error.is_none() && source.is_live() && self.is_live(&key.0, &key.1);
+        let mut s = self.inner.borrow_mut();
+        if let Some(m) = s.metrics.get_mut(&key) {
+            m.received = done;
+            m.progress = None;
+            m.busy = false;
+            // A broken download keeps what arrived and says why the rest is missing.
+            m.error = error;
+            if live {
+                m.set(dec.snapshot().clone());
+                m.decoder = Some(dec);
+            } else {
+                m.set(dec.finish());
+            }
+        }
+        drop(s);
+        self.bump();
+    }
+
     fn is_live(&self, project: &str, run: &str) -> bool {
-        self.run_info(project, run)
+        self.run_info_brief(project, run)
             .is_some_and(|r| r.status == Status::Wip)
     }
 

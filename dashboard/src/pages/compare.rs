@@ -2,15 +2,16 @@
 //! colour), a legend, metric search and prefix groups, chart size, and a config table that can show
 //! only the differences.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::rc::Rc;
 
+use aspara::format::reader::RunData;
 use aspara_charts::RunColors;
 use yew::prelude::*;
 
 use super::PageProps;
 use crate::components::{ChartCanvas, ChartControls, ChartLine, Legend, LegendEntry, Lines};
-use crate::data::{first_timestamp, plot};
+use crate::data::{Plot, first_timestamp, plot};
 use crate::hooks::use_store;
 use crate::model::{RunInfo, color_order, config_table, display_value, dom_id};
 use crate::state::{Action, Route, group_metrics, metric_visible};
@@ -46,7 +47,7 @@ pub fn compare_page(props: &PageProps) -> Html {
         .map(|p| {
             p.runs
                 .iter()
-                .filter_map(|r| store.run_info(&project, &r.name))
+                .filter_map(|r| store.run_info_brief(&project, &r.name))
                 .collect()
         })
         .unwrap_or_default();
@@ -56,7 +57,7 @@ pub fn compare_page(props: &PageProps) -> Html {
             .map(String::as_str)
             .collect::<Vec<_>>(),
     );
-    let datas: Vec<(String, Option<Rc<aspara::format::reader::RunData>>)> = selected
+    let datas: Vec<(String, Option<Rc<RunData>>)> = selected
         .iter()
         .map(|r| (r.clone(), store.metrics(&project, r).0))
         .collect();
@@ -65,10 +66,32 @@ pub fn compare_page(props: &PageProps) -> Html {
         .iter()
         .map(|(r, d)| (r.clone(), d.as_ref().map(|d| Rc::as_ptr(d) as usize)))
         .collect();
+    // Plots by (run data, metric), kept across renders: when runs arrive one by one, each arrival
+    // builds only the new run's plots. The entry holds its `RunData`, so the address stays unique.
+    #[allow(clippy::type_complexity)] // a one-use cache map
+    let plots: Rc<
+        std::cell::RefCell<(
+            Option<crate::state::XAxis>,
+            HashMap<(usize, String), (Rc<RunData>, Rc<Plot>)>,
+        )>,
+    > = use_mut_ref(Default::default);
     let charts = use_memo((key, x_axis, color_order(&all)), {
         let datas = datas.clone();
         let colors = colors.clone();
         move |_| {
+            let mut cache = plots.borrow_mut();
+            if cache.0 != Some(x_axis) {
+                *cache = (Some(x_axis), HashMap::new());
+            }
+            let live: BTreeSet<usize> = datas
+                .iter()
+                .filter_map(|(_, d)| d.as_ref().map(|d| Rc::as_ptr(d) as usize))
+                .collect();
+            cache.1.retain(|k, _| live.contains(&k.0));
+            let t0s: Vec<Option<i64>> = datas
+                .iter()
+                .map(|(_, d)| d.as_ref().and_then(|d| first_timestamp(d)))
+                .collect();
             let mut names = BTreeSet::new();
             for (_, d) in &datas {
                 if let Some(d) = d {
@@ -80,13 +103,22 @@ pub fn compare_page(props: &PageProps) -> Html {
                 .map(|name| {
                     let lines: Vec<ChartLine> = datas
                         .iter()
-                        .filter_map(|(run, d)| {
+                        .zip(&t0s)
+                        .filter_map(|((run, d), t0)| {
                             let d = d.as_ref()?;
                             let c = d.metric(&name)?;
+                            let plot = cache
+                                .1
+                                .entry((Rc::as_ptr(d) as usize, name.clone()))
+                                .or_insert_with(|| {
+                                    (d.clone(), Rc::new(plot(&c.series(), x_axis, *t0)))
+                                })
+                                .1
+                                .clone();
                             Some(ChartLine {
                                 label: run.clone(),
                                 color: colors.color(run),
-                                plot: Rc::new(plot(&c.series(), x_axis, first_timestamp(d))),
+                                plot,
                             })
                         })
                         .collect();
@@ -128,9 +160,8 @@ pub fn compare_page(props: &PageProps) -> Html {
                 Some(d) if d.metrics.is_empty() => Some("no data".into()),
                 // B04: a run with only NaN/inf values stays in the legend, with a note.
                 Some(_)
-                    if all
-                        .iter()
-                        .find(|i| i.name == *r)
+                    if store
+                        .run_info(&project, r)
                         .is_some_and(|i| i.stats.values().all(|s| s.min.is_none())) =>
                 {
                     Some("no finite values".into())

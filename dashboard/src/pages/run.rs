@@ -91,7 +91,7 @@ pub fn run_page(props: &PageProps) -> Html {
         });
     }
     let (data, progress, error) = store.metrics(&project, &run);
-    let info = store.run_info(&project, &run);
+    let info = store.run_info_brief(&project, &run);
     let x_axis = props.view.charts.x_axis;
     let color = {
         let runs: Vec<RunInfo> = store
@@ -100,7 +100,7 @@ pub fn run_page(props: &PageProps) -> Html {
             .map(|p| {
                 p.runs
                     .iter()
-                    .filter_map(|r| store.run_info(&project, &r.name))
+                    .filter_map(|r| store.run_info_brief(&project, &r.name))
                     .collect()
             })
             .unwrap_or_default();

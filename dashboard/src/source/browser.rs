@@ -74,6 +74,21 @@ async fn fetch(url: &str, from: Option<u64>) -> Result<(u16, Vec<u8>), SourceErr
         url: url.to_owned(),
         message: js_message(&e),
     };
+    let resp = request(url, from).await?;
+    let status = resp.status();
+    let buf = JsFuture::from(resp.array_buffer().map_err(net)?)
+        .await
+        .map_err(net)?;
+    Ok((status, js_sys::Uint8Array::new(&buf).to_vec()))
+}
+
+/// Sends a GET (with `Range: bytes=<from>-` when `from` is given) and returns the response once its
+/// headers are in; the body is read by the caller, whole or as a stream.
+async fn request(url: &str, from: Option<u64>) -> Result<web_sys::Response, SourceError> {
+    let net = |e: JsValue| SourceError::Network {
+        url: url.to_owned(),
+        message: js_message(&e),
+    };
     let window = web_sys::window().ok_or_else(|| net(JsValue::from_str("no window")))?;
     let init = web_sys::RequestInit::new();
     init.set_method("GET");
@@ -90,11 +105,61 @@ async fn fetch(url: &str, from: Option<u64>) -> Result<(u16, Vec<u8>), SourceErr
         .map_err(net)?
         .dyn_into()
         .map_err(net)?;
-    let status = resp.status();
-    let buf = JsFuture::from(resp.array_buffer().map_err(net)?)
-        .await
-        .map_err(net)?;
-    Ok((status, js_sys::Uint8Array::new(&buf).to_vec()))
+    Ok(resp)
+}
+
+/// A file's bytes as they arrive: from an HTTP body stream (decoding starts with the first bytes
+/// instead of after the last), or whole from an opened folder.
+pub struct ByteStream {
+    url: String,
+    reader: Option<web_sys::ReadableStreamDefaultReader>,
+    whole: Option<Vec<u8>>,
+}
+
+impl ByteStream {
+    /// The next piece, or `None` at the end.
+    pub async fn next(&mut self) -> Result<Option<Vec<u8>>, SourceError> {
+        if let Some(w) = self.whole.take() {
+            return Ok(Some(w));
+        }
+        let Some(reader) = &self.reader else {
+            return Ok(None);
+        };
+        let net = |e: JsValue| SourceError::Network {
+            url: self.url.clone(),
+            message: js_message(&e),
+        };
+        let result = JsFuture::from(reader.read()).await.map_err(net)?;
+        let done = js_sys::Reflect::get(&result, &JsValue::from_str("done"))
+            .map_err(net)?
+            .is_truthy();
+        if done {
+            self.reader = None;
+            return Ok(None);
+        }
+        let value = js_sys::Reflect::get(&result, &JsValue::from_str("value")).map_err(net)?;
+        let bytes: js_sys::Uint8Array = value.dyn_into().map_err(net)?;
+        Ok(Some(bytes.to_vec()))
+    }
+}
+
+/// Yields to the browser's event loop with a macrotask (a `MessageChannel` message): input, layout
+/// and painting run before the caller continues. Unlike `setTimeout(0)`, which browsers clamp to
+/// ≥ 4 ms once nested, the message is delivered at once.
+pub async fn yield_to_browser() {
+    let Ok(channel) = web_sys::MessageChannel::new() else {
+        gloo_timers::future::TimeoutFuture::new(0).await;
+        return;
+    };
+    let promise = js_sys::Promise::new(&mut |resolve, _reject| {
+        channel.port1().set_onmessage(Some(&resolve));
+        if channel.port2().post_message(&JsValue::NULL).is_err() {
+            let _ = resolve.call0(&JsValue::NULL);
+        }
+    });
+    let _ = JsFuture::from(promise).await;
+    // `channel` lives until here, so its port cannot be collected before the message arrives.
+    channel.port1().set_onmessage(None);
 }
 
 async fn read_file(file: &web_sys::File, from: u64) -> Result<Vec<u8>, SourceError> {
@@ -172,6 +237,46 @@ impl Source {
                 Some(f) => read_file(f, 0).await,
                 None => Err(SourceError::Missing(path.to_owned())),
             },
+        }
+    }
+
+    /// A whole file as a stream of pieces (HTTP), or in one piece (opened folder).
+    pub async fn open(&self, path: &str) -> Result<ByteStream, SourceError> {
+        match self {
+            Source::Http(h) => {
+                let url = format!("{}{path}", h.base);
+                let resp = request(&url, None).await?;
+                let status = resp.status();
+                if status != 200 {
+                    return Err(SourceError::Status { url, status });
+                }
+                let reader = resp.body().and_then(|b| {
+                    b.get_reader()
+                        .dyn_into::<web_sys::ReadableStreamDefaultReader>()
+                        .ok()
+                });
+                match reader {
+                    Some(reader) => Ok(ByteStream {
+                        url,
+                        reader: Some(reader),
+                        whole: None,
+                    }),
+                    // No body stream (older browsers): read it whole.
+                    None => {
+                        let whole = self.read(path).await?;
+                        Ok(ByteStream {
+                            url,
+                            reader: None,
+                            whole: Some(whole),
+                        })
+                    }
+                }
+            }
+            Source::Local(_) => Ok(ByteStream {
+                url: path.to_owned(),
+                reader: None,
+                whole: Some(self.read(path).await?),
+            }),
         }
     }
 
