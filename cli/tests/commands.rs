@@ -569,3 +569,51 @@ fn index_json_and_inspect_errors_from_the_binary() {
         assert!(!err.contains("panicked"), "{bad:?}: {err}");
     }
 }
+
+#[test]
+fn publish_refuses_the_data_directory_and_its_subdirectories() {
+    let t = util::fixture_copy();
+    let before = all_files(t.path());
+    let run_file = t.path().join("vision-demo/resnet-baseline.jsonl");
+    let len = std::fs::metadata(&run_file).unwrap().len();
+    assert!(len > 0);
+    for (out, force) in [
+        t.path().to_path_buf(),
+        t.path().join("."),
+        t.path().join("site"),
+        t.path().join("vision-demo"),
+        t.path().join("vision-demo/new/deeper"),
+    ]
+    .into_iter()
+    .flat_map(|o| [(o.clone(), false), (o, true)])
+    {
+        let err = publish::run(
+            &publish_cfg(t.path(), &out, &[], force),
+            indicatif::ProgressBar::hidden(),
+        )
+        .unwrap_err();
+        assert!(
+            err.to_string().contains("is inside the data directory"),
+            "{}: {err}",
+            out.display()
+        );
+    }
+    // Nothing written, nothing truncated, no directory created.
+    assert_eq!(all_files(t.path()), before);
+    assert_eq!(std::fs::metadata(&run_file).unwrap().len(), len);
+    assert!(!t.path().join("site").exists());
+    // A symlink to the data directory is the data directory.
+    let link_parent = tempfile::tempdir().unwrap();
+    let link = link_parent.path().join("data-link");
+    std::os::unix::fs::symlink(t.path(), &link).unwrap();
+    let err = publish::run(
+        &publish_cfg(t.path(), &link, &[], true),
+        indicatif::ProgressBar::hidden(),
+    )
+    .unwrap_err();
+    assert!(
+        err.to_string().contains("is inside the data directory"),
+        "{err}"
+    );
+    assert_eq!(std::fs::metadata(&run_file).unwrap().len(), len);
+}
