@@ -617,3 +617,37 @@ fn publish_refuses_the_data_directory_and_its_subdirectories() {
     );
     assert_eq!(std::fs::metadata(&run_file).unwrap().len(), len);
 }
+
+#[cfg(unix)]
+#[test]
+fn publish_makes_private_run_metadata_readable_by_a_web_server() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let t = util::fixture_copy();
+    let meta = t.path().join("vision-demo/resnet-baseline.meta.json");
+    // As the writer leaves it (FORMAT.md §3.3).
+    std::fs::set_permissions(&meta, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let out = tempfile::tempdir().unwrap();
+    publish::run(
+        &publish_cfg(t.path(), out.path(), &["vision-demo"], false),
+        indicatif::ProgressBar::hidden(),
+    )
+    .unwrap();
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(
+        mode(&out.path().join("vision-demo/resnet-baseline.meta.json")),
+        0o644
+    );
+    assert_eq!(
+        mode(&out.path().join("vision-demo/resnet-baseline.jsonl")),
+        0o644
+    );
+    assert_eq!(
+        mode(
+            &out.path()
+                .join("vision-demo/resnet-baseline/artifacts/config.yaml")
+        ),
+        0o644
+    );
+    // The data directory keeps its private mode.
+    assert_eq!(mode(&meta), 0o600);
+}

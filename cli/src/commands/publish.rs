@@ -268,6 +268,15 @@ fn copy_file(c: &Copy) -> Result<()> {
         fs::create_dir_all(parent).map_err(Error::io("creating", parent))?;
     }
     fs::copy(&c.from, &c.to).map_err(Error::io("copying", &c.from))?;
+    // `fs::copy` keeps the source's mode, and run metadata is written 0600 (FORMAT.md §3.3). A site
+    // is public by intent: a web server running as another user must be able to read every file, or
+    // the dashboard gets 403 for each run's metadata.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        fs::set_permissions(&c.to, fs::Permissions::from_mode(0o644))
+            .map_err(Error::io("setting permissions of", &c.to))?;
+    }
     // Keep the source's mtime: the manifest's FileStat then describes the copy too.
     if let Ok(mtime) = fs::metadata(&c.from).and_then(|m| m.modified()) {
         if let Ok(f) = fs::File::options().write(true).open(&c.to) {
