@@ -569,3 +569,85 @@ fn index_json_and_inspect_errors_from_the_binary() {
         assert!(!err.contains("panicked"), "{bad:?}: {err}");
     }
 }
+
+#[test]
+fn publish_refuses_the_data_directory_and_its_subdirectories() {
+    let t = util::fixture_copy();
+    let before = all_files(t.path());
+    let run_file = t.path().join("vision-demo/resnet-baseline.jsonl");
+    let len = std::fs::metadata(&run_file).unwrap().len();
+    assert!(len > 0);
+    for (out, force) in [
+        t.path().to_path_buf(),
+        t.path().join("."),
+        t.path().join("site"),
+        t.path().join("vision-demo"),
+        t.path().join("vision-demo/new/deeper"),
+    ]
+    .into_iter()
+    .flat_map(|o| [(o.clone(), false), (o, true)])
+    {
+        let err = publish::run(
+            &publish_cfg(t.path(), &out, &[], force),
+            indicatif::ProgressBar::hidden(),
+        )
+        .unwrap_err();
+        assert!(
+            err.to_string().contains("is inside the data directory"),
+            "{}: {err}",
+            out.display()
+        );
+    }
+    // Nothing written, nothing truncated, no directory created.
+    assert_eq!(all_files(t.path()), before);
+    assert_eq!(std::fs::metadata(&run_file).unwrap().len(), len);
+    assert!(!t.path().join("site").exists());
+    // A symlink to the data directory is the data directory.
+    let link_parent = tempfile::tempdir().unwrap();
+    let link = link_parent.path().join("data-link");
+    std::os::unix::fs::symlink(t.path(), &link).unwrap();
+    let err = publish::run(
+        &publish_cfg(t.path(), &link, &[], true),
+        indicatif::ProgressBar::hidden(),
+    )
+    .unwrap_err();
+    assert!(
+        err.to_string().contains("is inside the data directory"),
+        "{err}"
+    );
+    assert_eq!(std::fs::metadata(&run_file).unwrap().len(), len);
+}
+
+#[cfg(unix)]
+#[test]
+fn publish_makes_private_run_metadata_readable_by_a_web_server() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let t = util::fixture_copy();
+    let meta = t.path().join("vision-demo/resnet-baseline.meta.json");
+    // As the writer leaves it (FORMAT.md §3.3).
+    std::fs::set_permissions(&meta, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let out = tempfile::tempdir().unwrap();
+    publish::run(
+        &publish_cfg(t.path(), out.path(), &["vision-demo"], false),
+        indicatif::ProgressBar::hidden(),
+    )
+    .unwrap();
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(
+        mode(&out.path().join("vision-demo/resnet-baseline.meta.json")),
+        0o644
+    );
+    assert_eq!(
+        mode(&out.path().join("vision-demo/resnet-baseline.jsonl")),
+        0o644
+    );
+    assert_eq!(
+        mode(
+            &out.path()
+                .join("vision-demo/resnet-baseline/artifacts/config.yaml")
+        ),
+        0o644
+    );
+    // The data directory keeps its private mode.
+    assert_eq!(mode(&meta), 0o600);
+}

@@ -468,3 +468,33 @@ fn inspect_takes_a_file_path() {
     assert_eq!(o.load.records, 3);
     assert_eq!(o.status.as_deref(), Some("completed"));
 }
+
+#[test]
+fn inspect_names_a_path_that_is_not_a_run_as_such() {
+    let config = |run: &str| {
+        InspectArgs {
+            data: DataDirArg {
+                data_dir: Some(util::case_data("B36")),
+            },
+            run: run.to_owned(),
+            json: false,
+        }
+        .config()
+        .unwrap_err()
+        .to_string()
+    };
+    // These read "Invalid project name", as if a path were a misspelt project.
+    for path in ["/etc/passwd", "../x", "./traversal/victim", "a/b/c"] {
+        assert_eq!(
+            config(path),
+            format!("'{path}' is neither a <run>.jsonl file nor PROJECT/RUN")
+        );
+    }
+    assert_eq!(
+        config("/nonexistent/x.jsonl"),
+        "/nonexistent/x.jsonl is not a file"
+    );
+    // A real name that breaks the rules still says which rule.
+    assert!(config("bad name/run").starts_with("Invalid project name."));
+    assert_eq!(config("traversal/nope"), "run 'traversal/nope' not found");
+}

@@ -407,3 +407,101 @@ async fn with_tracker_serves_dashboard_data_and_tracker_on_one_origin() {
         ("r1", "completed")
     );
 }
+
+#[tokio::test]
+async fn tracker_refuses_bodies_it_would_apply_as_nothing_and_logs_to_finished_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = aspara_cli::commands::serve::ServeConfig {
+        data_dir: dir.path().to_path_buf(),
+        addr: "127.0.0.1:0".parse().unwrap(),
+        tracker: Some(aspara_cli::tracker::TrackerConfig::default()),
+    };
+    let (app, ingest) = aspara_cli::commands::serve::app(&config).unwrap();
+    let ingest = ingest.unwrap();
+    let call = |uri: &str, body: &str| {
+        let req = Request::builder()
+            .method("POST")
+            .uri(format!("/tracker/api/v1/projects/p/runs{uri}"))
+            .header("content-type", "application/json")
+            .header("x-requested-with", "XMLHttpRequest")
+            .body(Body::from(body.to_owned()))
+            .unwrap();
+        let app = app.clone();
+        async move {
+            let resp = app.oneshot(req).await.unwrap();
+            let status = resp.status();
+            let body = resp.into_body().collect().await.unwrap().to_bytes();
+            (status, String::from_utf8_lossy(&body).into_owned())
+        }
+    };
+    let meta = || -> serde_json::Value {
+        serde_json::from_slice(&std::fs::read(dir.path().join("p/r1.meta.json")).unwrap()).unwrap()
+    };
+    assert_eq!(
+        call("", r#"{"name": "r1", "tags": ["keep"]}"#).await.0,
+        StatusCode::OK
+    );
+    assert_eq!(
+        call("/r1/summary", r#"{"summary": {"best": 0.9}}"#).await.0,
+        StatusCode::OK
+    );
+    // Bodies without the field were answered 200 and changed nothing (or cleared the tags).
+    for (uri, body, detail) in [
+        ("/r1/summary", "[1]", "the body must be a JSON object"),
+        ("/r1/summary", r#"{"best": 0.1}"#, "`summary` is required"),
+        ("/r1/config", r#"{"lr": 0.1}"#, "`config` is required"),
+        ("/r1/tags", "{}", "`tags` is required"),
+        (
+            "/r1/finish",
+            r#"{"exit_code": "1"}"#,
+            "`exit_code` must be an integer",
+        ),
+        ("/r1/finish", "[0]", "the body must be a JSON object"),
+    ] {
+        let (status, text) = call(uri, body).await;
+        assert_eq!(
+            status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{uri} {body}: {text}"
+        );
+        assert!(text.contains(detail), "{uri} {body}: {text}");
+    }
+    ingest.close_all().unwrap();
+    let m = meta();
+    assert_eq!(m["tags"], serde_json::json!(["keep"]));
+    assert_eq!(m["summary"], serde_json::json!({"best": 0.9}));
+    assert_eq!(m["status"], "wip");
+
+    assert_eq!(
+        call("/r1/metrics", r#"{"metrics": {"loss": 0.5}}"#).await.0,
+        StatusCode::OK
+    );
+    assert_eq!(
+        call("/r1/finish", r#"{"exit_code": 0}"#).await.0,
+        StatusCode::OK
+    );
+    // A late metrics call used to reopen the run: status back to wip, exit code gone.
+    let (status, text) = call("/r1/metrics", r#"{"metrics": {"loss": 0.4}}"#).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{text}");
+    assert!(text.contains("Cannot log to a finished run"), "{text}");
+    ingest.close_all().unwrap();
+    let m = meta();
+    assert_eq!(
+        (m["status"].as_str(), m["exit_code"].as_i64()),
+        (Some("completed"), Some(0))
+    );
+    let lines = std::fs::read_to_string(dir.path().join("p/r1.jsonl")).unwrap();
+    assert_eq!(lines.lines().count(), 1);
+    // An explicit resume still continues it.
+    assert_eq!(
+        call("", r#"{"name": "r1", "resume": true}"#).await.0,
+        StatusCode::OK
+    );
+    assert_eq!(
+        call("/r1/metrics", r#"{"metrics": {"loss": 0.4}}"#).await.0,
+        StatusCode::OK
+    );
+    ingest.close_all().unwrap();
+    let lines = std::fs::read_to_string(dir.path().join("p/r1.jsonl")).unwrap();
+    assert_eq!(lines.lines().count(), 2);
+}

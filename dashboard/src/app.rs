@@ -169,9 +169,9 @@ fn landing(props: &LandingProps) -> Html {
                 <li>
                     <strong>{ "Serve it over HTTP. " }</strong>
                     { "Put this dashboard into the data directory and write its manifest with " }
-                    <code>{ "aspara index <data-dir>" }</code>
+                    <code>{ "aspara index --data-dir <dir>" }</code>
                     { ", then serve the directory with any static server (for example " }
-                    <code>{ "aspara serve <data-dir>" }</code>{ " or " }<code>{ "python3 -m http.server" }</code>
+                    <code>{ "aspara serve --data-dir <dir>" }</code>{ " or " }<code>{ "python3 -m http.server" }</code>
                     { "). Another location can be given as " }<code>{ "?data=<url>" }</code>{ "." }
                 </li>
             </ol>

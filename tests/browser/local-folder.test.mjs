@@ -26,7 +26,7 @@ test("without a manifest the landing explains the two ways and the folder picker
   await page.goto(server.url);
   await page.waitForSelector("#source-error");
   assert.match(await page.textContent("#source-error"), /aspara-index\.json: HTTP 404/);
-  assert.match(await page.textContent(".ways"), /aspara index <data-dir>/);
+  assert.match(await page.textContent(".ways"), /aspara index --data-dir <dir>/);
   await page.setInputFiles("#folder-input", fixtureDir);
   await page.waitForSelector(".project-card");
   const names = await page.$$eval(".project-card", (cs) => cs.map((c) => c.dataset.project));

@@ -80,6 +80,11 @@ pub fn resolve_from(sources: &Sources) -> Result<PathBuf> {
     {
         return Err(Error::RefusedDataDir(resolved));
     }
+    // A file where the directory should be: said here, not later as "Not a directory" on some
+    // `<dir>/<project>/<run>.meta.json` path the user never typed.
+    if resolved.exists() && !resolved.is_dir() {
+        return Err(Error::DataDirNotADirectory(resolved));
+    }
     Ok(resolved)
 }
 
@@ -154,6 +159,35 @@ mod tests {
             xdg_data_home: xdg.map(OsString::from),
             home: Some(PathBuf::from("/home/u")),
         }
+    }
+
+    #[test]
+    fn a_file_as_data_dir_is_refused_by_name() {
+        let d = tempfile::tempdir().unwrap();
+        let file = d.path().join("notes.txt");
+        std::fs::write(&file, b"x").unwrap();
+        let e = resolve_from(&src(Some(file.to_str().unwrap()), None, None)).unwrap_err();
+        let real = file.canonicalize().unwrap();
+        assert!(
+            matches!(&e, Error::DataDirNotADirectory(p) if *p == real),
+            "{e}"
+        );
+        assert_eq!(
+            e.to_string(),
+            format!(
+                "The data directory {} exists but is not a directory",
+                real.display()
+            )
+        );
+        // And the writer says so before creating anything.
+        let e = crate::init("p").data_dir(&file).start().err().unwrap();
+        assert!(matches!(e, Error::DataDirNotADirectory(_)), "{e}");
+        // A directory that does not exist yet is still fine.
+        let fresh = d.path().join("new");
+        assert_eq!(
+            resolve_from(&src(Some(fresh.to_str().unwrap()), None, None)).unwrap(),
+            d.path().canonicalize().unwrap().join("new")
+        );
     }
 
     #[test]

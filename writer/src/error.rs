@@ -57,6 +57,9 @@ pub enum Error {
     /// A data directory that resolves to a system root such as `/` or `/etc` (reference §1.1).
     #[error("Refusing to use {0} as the data directory: it is a system directory")]
     RefusedDataDir(PathBuf),
+    /// The chosen data directory exists but is a file (or another non-directory).
+    #[error("The data directory {0} exists but is not a directory")]
+    DataDirNotADirectory(PathBuf),
     /// No data directory could be chosen (no explicit path, no env, no home directory).
     #[error("Cannot choose a data directory: no home directory found; set ASPARA_DATA_DIR")]
     NoDataDir,

@@ -173,10 +173,34 @@ pub fn scan_data_dir(dir: &Path) -> Result<(Manifest, ScanReport)> {
     Ok((manifest, report))
 }
 
-fn project_entry_head(layout: &Layout, project: &str) -> ProjectEntry {
-    let meta = std::fs::read(layout.project_meta(project))
-        .map(|b| ProjectMeta::from_bytes_lossy(&b).0)
-        .unwrap_or_default();
+/// `path` is a regular file (after symlinks). Only those are read: opening a FIFO named like a run
+/// file would block the scan, and with it `aspara ls`, `index` and every manifest `serve` builds.
+fn is_regular_file(path: &Path) -> bool {
+    std::fs::metadata(path).is_ok_and(|m| m.is_file())
+}
+
+fn project_entry_head(layout: &Layout, project: &str, report: &mut ScanReport) -> ProjectEntry {
+    let path = layout.project_meta(project);
+    let mut meta = ProjectMeta::default();
+    if std::fs::symlink_metadata(&path).is_ok() {
+        let root = layout.root();
+        if !is_regular_file(&path) {
+            report
+                .issues
+                .push((rel(root, &path), "not a regular file; not read".into()));
+        } else {
+            match std::fs::read(&path) {
+                Ok(bytes) => {
+                    let (m, err) = ProjectMeta::from_bytes_lossy(&bytes);
+                    if let Some(err) = err {
+                        report.issues.push((rel(root, &path), err.to_string()));
+                    }
+                    meta = m;
+                }
+                Err(e) => report.issues.push((rel(root, &path), e.to_string())),
+            }
+        }
+    }
     ProjectEntry {
         name: project.to_owned(),
         tags: meta.tags,
@@ -188,7 +212,7 @@ fn project_entry_head(layout: &Layout, project: &str) -> ProjectEntry {
 fn scan_project(layout: &Layout, project: &str, report: &mut ScanReport) -> ProjectEntry {
     let root = layout.root();
     let dir = layout.project_dir(project);
-    let mut entry = project_entry_head(layout, project);
+    let mut entry = project_entry_head(layout, project, report);
     let mut runs: BTreeMap<String, RunFiles> = BTreeMap::new();
     let listing = match std::fs::read_dir(&dir) {
         Ok(l) => l,
@@ -206,10 +230,11 @@ fn scan_project(layout: &Layout, project: &str, report: &mut ScanReport) -> Proj
             });
             continue;
         };
-        if item.file_type().map(|t| t.is_dir()).unwrap_or(false) {
-            continue; // `<run>/artifacts/`, Aspara's `<run>_archive/`: not run files.
-        }
+        let is_dir = item.file_type().map(|t| t.is_dir()).unwrap_or(false);
         let Some(kind) = RunFile::classify(name) else {
+            if is_dir {
+                continue; // `<run>/artifacts/`, Aspara's `<run>_archive/`: not run files.
+            }
             if name.starts_with('.') && !name.starts_with(crate::layout::TEMP_PREFIX) {
                 report.skipped.push(Skipped {
                     path: rel(root, &item.path()),
@@ -231,6 +256,14 @@ fn scan_project(layout: &Layout, project: &str, report: &mut ScanReport) -> Proj
             report.skipped.push(Skipped {
                 path: rel(root, &item.path()),
                 reason: "symlink leading outside the data directory".into(),
+            });
+            continue;
+        }
+        if !is_regular_file(&item.path()) {
+            // A directory, FIFO, socket or device named like a run file (`r.jsonl/`).
+            report.skipped.push(Skipped {
+                path: rel(root, &item.path()),
+                reason: "not a regular file".into(),
             });
             continue;
         }
@@ -342,7 +375,8 @@ pub fn update_run_entry(dir: &Path, project: &str, entry: RunEntry) -> Result<Ma
         Some(m) => m,
         None => scan_data_dir(dir)?.0,
     };
-    let head = project_entry_head(&layout, project);
+    // Problems in the project's metadata are reported by the next full scan (`aspara index`).
+    let head = project_entry_head(&layout, project, &mut ScanReport::default());
     let pos = match manifest
         .projects
         .binary_search_by(|p| p.name.as_str().cmp(project))
@@ -423,6 +457,50 @@ mod tests {
         Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("../../shared")
             .join(rel)
+    }
+
+    #[test]
+    fn fifo_and_directory_named_like_run_files_are_skipped_not_read() {
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path().join("p1");
+        std::fs::create_dir_all(p.join("dir-run.jsonl")).unwrap();
+        std::fs::write(
+            p.join("ok.jsonl"),
+            "{\"timestamp\": 1, \"step\": 0, \"metrics\": {\"a\": 1}}\n",
+        )
+        .unwrap();
+        std::fs::write(p.join("metadata.json"), "{bad").unwrap();
+        // A FIFO with no writer: reading it would block the scan for ever.
+        let fifo = p.join("pipe.jsonl");
+        let made = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap();
+        assert!(made.success());
+        let (m, report) = scan_data_dir(d.path()).unwrap();
+        let names: Vec<_> = m
+            .project("p1")
+            .unwrap()
+            .runs
+            .iter()
+            .map(|r| r.name.as_str())
+            .collect();
+        assert_eq!(names, ["ok"]);
+        let mut skipped: Vec<_> = report
+            .skipped
+            .iter()
+            .map(|s| (s.path.as_str(), s.reason.as_str()))
+            .collect();
+        skipped.sort();
+        assert_eq!(
+            skipped,
+            [
+                ("p1/dir-run.jsonl", "not a regular file"),
+                ("p1/pipe.jsonl", "not a regular file")
+            ]
+        );
+        assert_eq!(report.issues.len(), 1, "{:?}", report.issues);
+        assert_eq!(report.issues[0].0, "p1/metadata.json");
     }
 
     #[test]

@@ -424,6 +424,15 @@ impl Ingest {
             .map(Timestamp::Ms);
         let slot = self.slot(project, run)?;
         let mut slot = lock(&slot);
+        // A finished run is continued only by an explicit create with `resume`: a late or replayed
+        // metrics call must not reopen it, which would turn `completed` back into `wip` and drop
+        // its exit code.
+        if slot.run.is_none()
+            && self.has_meta(project, run)
+            && self.read_meta(project, run)?.is_finished
+        {
+            return Err(Error::Finished);
+        }
         self.open(&mut slot, project, run, Resume::Allow)?
             .log_with(pairs, opts)?;
         self.commit(&mut slot, project, run)

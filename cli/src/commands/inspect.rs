@@ -51,7 +51,10 @@ impl InspectArgs {
             let root = project_dir.parent().unwrap_or(Path::new("/"));
             let layout = Layout::new(root);
             if !abs.is_file() {
-                return Err(Error::NoRun(self.run.clone()));
+                return Err(Error::BadArgument(format!(
+                    "{} is not a file",
+                    as_path.display()
+                )));
             }
             return Ok(InspectConfig {
                 metrics: abs.clone(),
@@ -61,12 +64,19 @@ impl InspectArgs {
                 run: run.to_owned(),
             });
         }
-        let Some((project, run)) = self.run.split_once('/') else {
-            return Err(Error::BadArgument(format!(
+        let neither = || {
+            Error::BadArgument(format!(
                 "'{}' is neither a <run>.jsonl file nor PROJECT/RUN",
                 self.run
-            )));
+            ))
         };
+        let Some((project, run)) = self.run.split_once('/') else {
+            return Err(neither());
+        };
+        // A path such as `/etc/passwd` or `../x` is not a misspelt project name.
+        if project.is_empty() || project.starts_with('.') || run.contains('/') {
+            return Err(neither());
+        }
         names::validate_project_name(project)?;
         names::validate_run_name(run)?;
         let dir = super::existing_data_dir(self.data.data_dir.as_deref())?;

@@ -62,6 +62,10 @@ pub struct ProjectRow {
     pub last_update: Option<i64>,
 }
 
+/// How many last values a run's row shows in the text table; a run with thousands of metrics would
+/// otherwise print one line tens of kilobytes wide. `--json` lists them all.
+pub const LAST_VALUES_SHOWN: usize = 6;
+
 /// One run in the listing.
 #[derive(Debug, Clone, Serialize)]
 pub struct RunRow {
@@ -221,9 +225,15 @@ impl LsOutcome {
                         let last: Vec<String> = r
                             .last
                             .iter()
+                            .take(LAST_VALUES_SHOWN)
                             .map(|(k, v)| format!("{k}={}", super::format_short(*v)))
                             .collect();
                         let mut last = last.join(" ");
+                        if let Some(more) = r.last.len().checked_sub(LAST_VALUES_SHOWN) {
+                            if more > 0 {
+                                last.push_str(&format!(" … +{more} more (--json lists all)"));
+                            }
+                        }
                         if r.skipped_lines > 0 {
                             last.push_str(&format!("  ({} line(s) skipped)", r.skipped_lines));
                         }
@@ -253,5 +263,54 @@ impl LsOutcome {
             }
         }
         s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(metrics: usize) -> RunRow {
+        RunRow {
+            name: "wide".into(),
+            run_id: "id".into(),
+            status: "completed".into(),
+            tags: Vec::new(),
+            start_time: None,
+            finish_time: None,
+            last_update: None,
+            records: 20,
+            skipped_lines: 0,
+            max_step: Some(19),
+            last: (0..metrics)
+                .map(|i| (format!("m/{i:04}"), Some(19.0)))
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn ls_text_caps_the_last_values_of_a_run_with_many_metrics() {
+        let out = LsOutcome::Runs {
+            project: "p".into(),
+            runs: vec![row(5000), row(3)],
+        }
+        .render();
+        let lines: Vec<&str> = out.lines().collect();
+        assert_eq!(lines.len(), 4, "{out}");
+        assert!(
+            lines[2].ends_with(
+                "m/0000=19 m/0001=19 m/0002=19 m/0003=19 m/0004=19 m/0005=19 … +4994 more (--json lists all)"
+            ),
+            "{}",
+            lines[2]
+        );
+        assert!(lines[2].chars().count() < 200);
+        assert!(
+            lines[3]
+                .trim_end()
+                .ends_with("m/0000=19 m/0001=19 m/0002=19"),
+            "{}",
+            lines[3]
+        );
     }
 }

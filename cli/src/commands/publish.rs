@@ -132,6 +132,42 @@ fn clear_previous(dir: &Path) -> Result<()> {
     Ok(())
 }
 
+/// `path` made absolute with its symlinks resolved, also when its tail does not exist yet: the
+/// longest existing ancestor is canonicalised and the rest appended.
+fn resolved(path: &Path) -> Result<PathBuf> {
+    let abs = std::path::absolute(path).map_err(Error::io("resolving", path))?;
+    let mut tail = Vec::new();
+    let mut cur = abs.as_path();
+    loop {
+        if let Ok(real) = cur.canonicalize() {
+            return Ok(tail.iter().rev().fold(real, |acc, c| acc.join(c)));
+        }
+        match (cur.parent(), cur.file_name()) {
+            (Some(parent), Some(name)) => {
+                tail.push(name.to_owned());
+                cur = parent;
+            }
+            _ => return Ok(abs),
+        }
+    }
+}
+
+/// Refuses a site directory that is the data directory or lies inside it. Publishing there copies each
+/// run file onto itself (truncating it to 0 bytes) and makes the next publish remove the project
+/// directories it lists as its own, so the runs would be lost.
+fn refuse_overlap(data_dir: &Path, out: &Path) -> Result<()> {
+    let data = resolved(data_dir)?;
+    let site = resolved(out)?;
+    if site.starts_with(&data) {
+        return Err(Error::BadArgument(format!(
+            "--out {} is inside the data directory {}; publish to a directory outside it",
+            out.display(),
+            data.display()
+        )));
+    }
+    Ok(())
+}
+
 /// One file to copy.
 struct Copy {
     from: PathBuf,
@@ -232,6 +268,15 @@ fn copy_file(c: &Copy) -> Result<()> {
         fs::create_dir_all(parent).map_err(Error::io("creating", parent))?;
     }
     fs::copy(&c.from, &c.to).map_err(Error::io("copying", &c.from))?;
+    // `fs::copy` keeps the source's mode, and run metadata is written 0600 (FORMAT.md §3.3). A site
+    // is public by intent: a web server running as another user must be able to read every file, or
+    // the dashboard gets 403 for each run's metadata.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        fs::set_permissions(&c.to, fs::Permissions::from_mode(0o644))
+            .map_err(Error::io("setting permissions of", &c.to))?;
+    }
     // Keep the source's mtime: the manifest's FileStat then describes the copy too.
     if let Ok(mtime) = fs::metadata(&c.from).and_then(|m| m.modified()) {
         if let Ok(f) = fs::File::options().write(true).open(&c.to) {
@@ -252,6 +297,7 @@ fn write(path: &Path, bytes: &[u8]) -> Result<()> {
 /// [`ProgressBar::hidden`] in tests.
 pub fn run(config: &PublishConfig, progress: ProgressBar) -> Result<PublishOutcome> {
     let out = &config.out;
+    refuse_overlap(&config.data_dir, out)?;
     if !is_empty_dir(out)? {
         if out.join(MARKER_FILE).is_file() {
             clear_previous(out)?;

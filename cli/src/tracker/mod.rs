@@ -146,6 +146,29 @@ fn field_map(v: &Value, key: &str) -> Result<Map<String, Value>, ApiError> {
     }
 }
 
+/// The `key` object of a metadata endpoint's body, which must be an object holding it: a body
+/// without it (`[1]`, `{"lr": 0.1}`) is refused rather than applied as an empty change.
+fn required_map(v: &Value, key: &str) -> Result<Map<String, Value>, ApiError> {
+    require_key(v, key)?;
+    field_map(v, key)
+}
+
+fn require_key(v: &Value, key: &str) -> Result<(), ApiError> {
+    let Value::Object(o) = v else {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "the body must be a JSON object",
+        ));
+    };
+    if o.get(key).is_none_or(Value::is_null) {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            format!("`{key}` is required"),
+        ));
+    }
+    Ok(())
+}
+
 fn string_list(v: &Value, key: &str) -> Result<Vec<String>, ApiError> {
     match v.get(key) {
         None | Some(Value::Null) => Ok(Vec::new()),
@@ -252,7 +275,7 @@ async fn config_route(
     body: Bytes,
 ) -> ApiResult {
     let v = parse_json(&body)?;
-    let c = field_map(&v, "config")?;
+    let c = required_map(&v, "config")?;
     meta_update(st, project, run, MetaUpdate::Config(c)).await
 }
 
@@ -262,7 +285,7 @@ async fn summary(
     body: Bytes,
 ) -> ApiResult {
     let v = parse_json(&body)?;
-    let s = field_map(&v, "summary")?;
+    let s = required_map(&v, "summary")?;
     meta_update(st, project, run, MetaUpdate::Summary(s)).await
 }
 
@@ -272,6 +295,7 @@ async fn tags(
     body: Bytes,
 ) -> ApiResult {
     let v = parse_json(&body)?;
+    require_key(&v, "tags")?;
     let t = string_list(&v, "tags")?;
     meta_update(st, project, run, MetaUpdate::Tags(t)).await
 }
@@ -286,7 +310,23 @@ async fn finish(
     } else {
         parse_json(&body)?
     };
-    let code = v.get("exit_code").and_then(Value::as_i64).unwrap_or(0);
+    if !v.is_object() {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "the body must be a JSON object",
+        ));
+    }
+    // An absent or null exit code is a success, as in Aspara; anything else must be an integer, not
+    // silently read as 0 (which would mark a crashed run `completed`).
+    let code = match v.get("exit_code") {
+        None | Some(Value::Null) => 0,
+        Some(c) => c.as_i64().ok_or_else(|| {
+            ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "`exit_code` must be an integer",
+            )
+        })?,
+    };
     meta_update(st, project, run, MetaUpdate::Finish(code)).await
 }
 
