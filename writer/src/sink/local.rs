@@ -5,7 +5,8 @@
 //! thread encodes whole lines with `format::record::encode_line` and appends each batch with **one**
 //! `write` on an `O_APPEND` descriptor, so lines from concurrent processes never interleave (case
 //! B22). Durability follows [`Durability`]: by default lines are written every millisecond or so and
-//! `fdatasync`ed at most once per interval; `PerRecord` writes and syncs each line, as Aspara does.
+//! `fdatasync`ed at most once per interval; `PerRecord` syncs after every write, as Aspara syncs
+//! after every line (records that queue up during a sync share the next one).
 //! Metadata rewrites go through the same thread (so they follow the lines logged before them) and
 //! replace `<run>.meta.json` atomically (FORMAT.md §3). On reopen, a partial last line left by a
 //! killed process is cut off before anything is appended (case B21).
@@ -34,8 +35,11 @@ pub enum Durability {
     /// on `flush`/`finish`). A killed process loses at most the records still in the channel; a
     /// machine crash at most one interval.
     Interval(Duration),
-    /// Each line is written and `fdatasync`ed on its own, as Aspara 0.1.0 does. The caller still
-    /// never waits for the disk, except through back-pressure.
+    /// Every write is `fdatasync`ed before the next one, so no written record is ever left
+    /// unsynced, as with Aspara 0.1.0's sync after each line. Records that arrive while a sync is
+    /// under way share the next write and sync (group commit): a slow disk costs throughput only
+    /// when the loop logs faster than one record per sync. The caller still never waits for the
+    /// disk, except through back-pressure.
     PerRecord,
 }
 
@@ -386,6 +390,9 @@ impl Writer {
             }
             self.write_pending();
             self.write_pending_meta();
+            if self.durability == Durability::PerRecord {
+                self.sync();
+            }
             if let Durability::Interval(every) = self.durability {
                 if self.unsynced && self.last_sync.elapsed() >= every {
                     self.sync();
@@ -422,10 +429,6 @@ impl Writer {
                         .iter()
                         .map(|(id, v)| (names.get(id as usize).map_or("", |n| &**n), v)),
                 );
-                if self.durability == Durability::PerRecord {
-                    self.write_pending();
-                    self.sync();
-                }
             }
             Msg::Meta(m) => self.pending_meta = Some(m),
             Msg::Flush(reply) => {
