@@ -278,6 +278,24 @@ impl Ingest {
     }
 
     /// Opens the run for writing; cuts lines that were appended but never committed first.
+    /// Opens a run for a metrics call. A finished run is continued only by an explicit create
+    /// with `resume`: a late or replayed metrics call (single or batched) must not reopen it, which
+    /// would turn `completed` back into `wip` and drop its exit code.
+    fn open_for_metrics<'a>(
+        &self,
+        slot: &'a mut Slot,
+        project: &str,
+        run: &str,
+    ) -> Result<&'a mut Run> {
+        if slot.run.is_none()
+            && self.has_meta(project, run)
+            && self.read_meta(project, run)?.is_finished
+        {
+            return Err(Error::Finished);
+        }
+        self.open(slot, project, run, Resume::Allow)
+    }
+
     fn open<'a>(
         &self,
         slot: &'a mut Slot,
@@ -424,16 +442,7 @@ impl Ingest {
             .map(Timestamp::Ms);
         let slot = self.slot(project, run)?;
         let mut slot = lock(&slot);
-        // A finished run is continued only by an explicit create with `resume`: a late or replayed
-        // metrics call must not reopen it, which would turn `completed` back into `wip` and drop
-        // its exit code.
-        if slot.run.is_none()
-            && self.has_meta(project, run)
-            && self.read_meta(project, run)?.is_finished
-        {
-            return Err(Error::Finished);
-        }
-        self.open(&mut slot, project, run, Resume::Allow)?
+        self.open_for_metrics(&mut slot, project, run)?
             .log_with(pairs, opts)?;
         self.commit(&mut slot, project, run)
     }
@@ -477,7 +486,7 @@ impl Ingest {
                     let mut opts = LogOptions::new();
                     opts.step = step;
                     opts.timestamp = timestamp.map(Timestamp::Ms);
-                    self.open(&mut slot, project, run, Resume::Allow)
+                    self.open_for_metrics(&mut slot, project, run)
                         .and_then(|r| r.log_with(pairs, opts))
                 }
                 Parsed::Meta {
@@ -825,6 +834,29 @@ mod tests {
             ing.update("p", "nope", MetaUpdate::Finish(0)),
             Err(Error::RunNotFound { .. })
         ));
+        // A batched metrics call after finish is refused, like a single one, and the run stays
+        // completed with its exit code.
+        ing.close_all().unwrap();
+        let late = ops(json!([
+            {"seq": 7, "op": "metrics", "step": 3, "timestamp": 1003, "metrics": {"loss": 0.2}}
+        ]));
+        assert!(matches!(
+            ing.apply_batch("p", "r", "s", &late),
+            Err(Error::Finished)
+        ));
+        let meta =
+            RunMeta::from_bytes(&std::fs::read(d.path().join("p/r.meta.json")).unwrap()).unwrap();
+        assert_eq!(
+            (meta.status.as_str(), meta.exit_code),
+            ("completed", Some(0))
+        );
+        assert_eq!(
+            std::fs::read_to_string(d.path().join("p/r.jsonl"))
+                .unwrap()
+                .lines()
+                .count(),
+            3
+        );
         assert!(matches!(
             ing.log_record("..", "r", &json!({"metrics": {}})),
             Err(Error::Name(_))
