@@ -651,3 +651,42 @@ fn publish_makes_private_run_metadata_readable_by_a_web_server() {
     // The data directory keeps its private mode.
     assert_eq!(mode(&meta), 0o600);
 }
+
+#[test]
+fn a_failed_publish_leaves_the_site_as_it_was_and_creates_nothing() {
+    let t = util::fixture_copy();
+    let parent = tempfile::tempdir().unwrap();
+    let site = parent.path().join("site");
+    publish::run(
+        &publish_cfg(t.path(), &site, &[], false),
+        indicatif::ProgressBar::hidden(),
+    )
+    .unwrap();
+    let before = all_files(&site);
+    assert!(
+        before
+            .iter()
+            .any(|f| f == "vision-demo/resnet-baseline.jsonl")
+    );
+    // An unknown project is refused before the previous publish is cleared.
+    let err = publish::run(
+        &publish_cfg(t.path(), &site, &["nope"], false),
+        indicatif::ProgressBar::hidden(),
+    )
+    .unwrap_err();
+    assert!(
+        matches!(err, aspara_cli::Error::NoProject(ref p) if p == "nope"),
+        "{err}"
+    );
+    assert_eq!(all_files(&site), before);
+    // ... and into a directory that does not exist yet, nothing is created.
+    let fresh = parent.path().join("fresh");
+    assert!(
+        publish::run(
+            &publish_cfg(t.path(), &fresh, &["nope"], false),
+            indicatif::ProgressBar::hidden(),
+        )
+        .is_err()
+    );
+    assert!(!fresh.exists());
+}

@@ -298,15 +298,8 @@ fn write(path: &Path, bytes: &[u8]) -> Result<()> {
 pub fn run(config: &PublishConfig, progress: ProgressBar) -> Result<PublishOutcome> {
     let out = &config.out;
     refuse_overlap(&config.data_dir, out)?;
-    if !is_empty_dir(out)? {
-        if out.join(MARKER_FILE).is_file() {
-            clear_previous(out)?;
-        } else if !config.force {
-            return Err(Error::NotASite(out.clone()));
-        }
-    }
-    fs::create_dir_all(out).map_err(Error::io("creating", out))?;
-
+    // Everything that can refuse is checked before the output directory is touched, so a failed
+    // publish never removes or creates anything.
     let (manifest, report) = catalog::scan(&config.data_dir)?;
     let chosen: Vec<String> = if config.projects.is_empty() {
         manifest.projects.iter().map(|p| p.name.clone()).collect()
@@ -326,6 +319,14 @@ pub fn run(config: &PublishConfig, progress: ProgressBar) -> Result<PublishOutco
             )));
         }
     }
+    if !is_empty_dir(out)? {
+        if out.join(MARKER_FILE).is_file() {
+            clear_previous(out)?;
+        } else if !config.force {
+            return Err(Error::NotASite(out.clone()));
+        }
+    }
+    fs::create_dir_all(out).map_err(Error::io("creating", out))?;
     let mut skipped: Vec<Skip> = report
         .skipped
         .iter()
