@@ -690,3 +690,20 @@ fn a_failed_publish_leaves_the_site_as_it_was_and_creates_nothing() {
     );
     assert!(!fresh.exists());
 }
+
+#[test]
+fn sync_names_a_missing_data_directory_instead_of_reporting_nothing_queued() {
+    let parent = tempfile::tempdir().unwrap();
+    let missing = parent.path().join("nope");
+    let args = aspara_cli::commands::sync::SyncArgs {
+        data_dir: Some(missing.clone()),
+        tracker: None,
+        token: None,
+        timeout: 0.0,
+    };
+    let err = aspara_cli::commands::sync::run(&args).unwrap_err();
+    assert!(
+        matches!(err, aspara_cli::Error::NoDataDir(ref d) if *d == missing),
+        "{err}"
+    );
+}

@@ -64,7 +64,8 @@ impl SyncOutput {
 
 /// Runs the upload.
 pub fn run(args: &SyncArgs) -> crate::Result<SyncOutput> {
-    let root = aspara::data_dir::resolve(args.data_dir.as_deref())?;
+    // A mistyped directory must not read as "nothing queued".
+    let root = super::existing_data_dir(args.data_dir.as_deref())?;
     let timeout = Duration::from_secs_f64(args.timeout.clamp(0.0, 86_400.0));
     let tracker = args.tracker.as_deref().filter(|t| !t.is_empty());
     let queues = sync_queues(&root, tracker, args.token.clone(), timeout)?;
