@@ -43,6 +43,8 @@ pub struct RunInfo {
     pub stats: BTreeMap<String, MetricStat>,
     /// Size of the metrics file, when known.
     pub jsonl_size: Option<u64>,
+    /// The newest modification time of the run's files (ms), when known: when it last wrote.
+    pub last_activity_ms: Option<i64>,
 }
 
 impl RunInfo {
@@ -64,8 +66,18 @@ impl RunInfo {
         };
         let mut r = RunInfo::from_meta(&e.name, meta, None, now_ms);
         r.metric_names = e.metrics.clone();
-        r.jsonl_size = e.jsonl.map(|s| s.size);
+        r.set_file_facts(e);
         r
+    }
+
+    /// Takes the metrics file's size and the last write time from a manifest entry.
+    pub fn set_file_facts(&mut self, e: &RunEntry) {
+        self.jsonl_size = e.jsonl.map(|s| s.size);
+        self.last_activity_ms = [e.jsonl, e.wal, e.meta]
+            .iter()
+            .flatten()
+            .map(|f| f.mtime)
+            .max();
     }
 
     /// A run from its parsed meta file.
@@ -84,13 +96,20 @@ impl RunInfo {
             metric_names: Vec::new(),
             stats: BTreeMap::new(),
             jsonl_size: None,
+            last_activity_ms: None,
         }
     }
 
-    /// Run duration in ms: finish (or `now` while running) minus start.
+    /// Run duration in ms: finish minus start; for a run still going, `now` minus start. A run
+    /// that stopped without finishing (`maybe_failed`) ends at its last write, so a dead run's
+    /// duration does not keep growing; without a known last write it has none.
     pub fn duration_ms(&self, now_ms: i64) -> Option<i64> {
         let start = self.meta.start_time?;
-        let end = self.meta.finish_time.unwrap_or(now_ms);
+        let end = match self.meta.finish_time {
+            Some(finish) => finish,
+            None if self.status == Status::Wip => now_ms,
+            None => self.last_activity_ms?,
+        };
         Some(end.saturating_sub(start).max(0))
     }
 }
@@ -585,9 +604,43 @@ mod tests {
             metrics: vec!["loss".into()],
             ..RunEntry::default()
         };
+        let r = RunInfo::from_entry(&e, 10_000);
+        assert_eq!(r.status, Status::Wip);
+        assert_eq!(r.metric_names, ["loss"]);
+        assert_eq!(
+            r.duration_ms(10_000),
+            Some(10_000),
+            "a live run's duration is up to now"
+        );
         let r = RunInfo::from_entry(&e, 3_600_001);
         assert_eq!(r.status, Status::MaybeFailed);
-        assert_eq!(r.metric_names, ["loss"]);
-        assert_eq!(r.duration_ms(10_000), Some(10_000));
+        assert_eq!(
+            r.duration_ms(3_600_001),
+            None,
+            "a dead run with no known last write"
+        );
+    }
+
+    #[test]
+    fn a_dead_runs_duration_ends_at_its_last_write() {
+        use aspara::format::FileStat;
+        let e = RunEntry {
+            name: "r".into(),
+            status: "wip".into(),
+            start_time: Some(1_000),
+            jsonl: Some(FileStat {
+                size: 10,
+                mtime: 26_000,
+            }),
+            meta: Some(FileStat {
+                size: 10,
+                mtime: 2_000,
+            }),
+            ..RunEntry::default()
+        };
+        let r = RunInfo::from_entry(&e, 7_200_000);
+        assert_eq!(r.status, Status::MaybeFailed);
+        assert_eq!(r.last_activity_ms, Some(26_000));
+        assert_eq!(r.duration_ms(7_200_000), Some(25_000));
     }
 }

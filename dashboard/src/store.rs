@@ -347,7 +347,7 @@ impl StoreHandle {
                 let mut i = RunInfo::from_meta(run, m.0.clone(), m.1.clone(), now);
                 if let Some(e) = &entry {
                     i.metric_names = e.metrics.clone();
-                    i.jsonl_size = e.jsonl.map(|f| f.size);
+                    i.set_file_facts(e);
                 }
                 i
             }
