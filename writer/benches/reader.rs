@@ -8,6 +8,8 @@ use aspara::format::reader::{Decoder, read_metrics};
 use aspara::format::record::encode_line;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use std::hint::black_box;
+use std::path::Path;
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 const TARGET_BYTES: usize = 100 * 1024 * 1024;
@@ -96,6 +98,33 @@ fn mb_per_s(bytes: usize, f: impl Fn() -> usize) -> (f64, Option<f64>) {
     (total / wall, cpu.filter(|c| *c > 0.0).map(|c| total / c))
 }
 
+/// Python Aspara 0.1.0's loader on the same bytes, written to a temporary data directory: its MB/s
+/// and row count, or why it could not run.
+fn python_baseline(data: &[u8]) -> Result<(f64, u64), String> {
+    let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+    std::fs::create_dir(dir.path().join("bench")).map_err(|e| e.to_string())?;
+    std::fs::write(dir.path().join("bench/run.jsonl"), data).map_err(|e| e.to_string())?;
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/python_reader_baseline.py");
+    let out = Command::new("python3")
+        .arg(&script)
+        .arg(dir.path())
+        .args(["bench", "run"])
+        .output()
+        .map_err(|e| e.to_string())?;
+    if !out.status.success() {
+        return Err(String::from_utf8_lossy(&out.stderr)
+            .lines()
+            .last()
+            .unwrap_or("")
+            .to_owned());
+    }
+    let text = String::from_utf8_lossy(&out.stdout);
+    let mut it = text.split_whitespace();
+    let mbs = it.next().and_then(|v| v.parse().ok()).ok_or("no output")?;
+    let rows = it.next().and_then(|v| v.parse().ok()).ok_or("no output")?;
+    Ok((mbs, rows))
+}
+
 fn quick_pass(label: &str, data: &[u8]) {
     let n = data.len();
     let fast = mb_per_s(n, || read_metrics(data).report.records as usize);
@@ -114,6 +143,13 @@ fn quick_pass(label: &str, data: &[u8]) {
         cpu(naive_rate),
         fast.0 / naive_rate.0
     );
+    match python_baseline(data) {
+        Ok((mbs, rows)) => eprintln!(
+            "reader, {label}: Python Aspara 0.1.0 loader {mbs:.0} MB/s ({rows} rows); fast/python = {:.1}x",
+            fast.0 / mbs
+        ),
+        Err(e) => eprintln!("reader, {label}: Python Aspara 0.1.0 loader unavailable ({e})"),
+    }
 }
 
 fn bench(c: &mut Criterion) {
