@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Installs what building and testing Aspara needs, skipping whatever is already present at the right
-# version: the wasm32 target, trunk, wasm-bindgen-cli (the version in Cargo.lock), Chromium and its driver,
-# Python Aspara 0.1.0 (the compatibility reference) and the browser tests' npm packages.
+# version: the wasm32 target, trunk, wasm-bindgen-cli (the version in Cargo.lock), wasm-opt (binaryen, npm),
+# Chromium and its driver, Python Aspara 0.1.0 (the compatibility reference) and the browser tests' npm
+# packages.
 #
-# `scripts/setup.sh --build-only` installs just what building the dashboard and the CLI needs.
+# `scripts/setup.sh --build-only` installs just what building the dashboard and the CLI needs (npm
+# included, for wasm-opt).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build_only=0
@@ -27,6 +29,13 @@ if ! wasm-bindgen --version 2>/dev/null | grep -q " ${bindgen_version}\$"; then
     say "installing wasm-bindgen-cli ${bindgen_version}"
     # Not --locked: one of its locked dependencies is missing from the registry mirror.
     cargo install wasm-bindgen-cli --version "${bindgen_version}" --force
+fi
+
+# wasm-opt for the dashboard's release build, from npm (binaryen 132, locked in tools/binaryen):
+# distribution packages are too old for the wasm features rustc emits.
+if ! tools/binaryen/node_modules/.bin/wasm-opt --version 2>/dev/null | grep -q 'version 132\b'; then
+    say "installing wasm-opt (binaryen 132, npm)"
+    (cd tools/binaryen && npm ci --no-audit --no-fund)
 fi
 
 [ "$build_only" = 1 ] && exit 0

@@ -471,6 +471,9 @@ impl StoreHandle {
             .and_then(|m| m.progress)
             .map_or(0, |p| p.1);
         let mut dec = Decoder::new();
+        // The manifest's file size: the decoder sizes its columns once instead of growing them with
+        // every piece (each growth copies them and grows wasm memory).
+        dec.size_hint(total);
         let mut done = 0u64;
         let mut error = None;
         let mut slice_start = perf_now();
