@@ -306,11 +306,8 @@ impl Sink for LocalSink {
 
     fn finish(&mut self, meta: &RunMeta) -> Result<()> {
         let result = self.request(|reply| Msg::Close(Box::new(meta.clone()), reply));
-        self.tx = None;
-        if let Some(h) = self.handle.take() {
-            if h.join().is_err() && result.is_ok() {
-                return Err(Error::WriterStopped);
-            }
+        if !super::stop_thread(&mut self.tx, &mut self.handle) && result.is_ok() {
+            return Err(Error::WriterStopped);
         }
         result
     }
@@ -319,10 +316,7 @@ impl Sink for LocalSink {
 impl Drop for LocalSink {
     fn drop(&mut self) {
         // Without `finish`, closing the channel still makes the thread write and sync what it has.
-        self.tx = None;
-        if let Some(h) = self.handle.take() {
-            let _ = h.join();
-        }
+        super::stop_thread(&mut self.tx, &mut self.handle);
     }
 }
 

@@ -135,3 +135,13 @@ pub trait Sink: Send {
     /// Writes the final metadata, drains, syncs and stops. Called once.
     fn finish(&mut self, meta: &RunMeta) -> Result<()>;
 }
+
+/// Stops a sink's background thread: dropping the sender closes the channel, so the thread writes
+/// (or queues) what it still has and returns; then waits for it. False when the thread panicked.
+pub(crate) fn stop_thread<S>(
+    tx: &mut Option<S>,
+    handle: &mut Option<std::thread::JoinHandle<()>>,
+) -> bool {
+    *tx = None;
+    handle.take().is_none_or(|h| h.join().is_ok())
+}

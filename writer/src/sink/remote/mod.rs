@@ -435,10 +435,7 @@ impl Sink for RemoteSink {
         let (reply_tx, reply_rx) = sync_channel(1);
         self.send(Msg::Close(ops, reply_tx))?;
         let result = reply_rx.recv().map_err(|_| Error::WriterStopped)?;
-        self.tx = None;
-        if let Some(h) = self.handle.take() {
-            let _ = h.join();
-        }
+        super::stop_thread(&mut self.tx, &mut self.handle);
         result
     }
 }
@@ -446,10 +443,7 @@ impl Sink for RemoteSink {
 impl Drop for RemoteSink {
     fn drop(&mut self) {
         // Without `finish`, closing the channel makes the thread queue what it has on disk.
-        self.tx = None;
-        if let Some(h) = self.handle.take() {
-            let _ = h.join();
-        }
+        super::stop_thread(&mut self.tx, &mut self.handle);
     }
 }
 
