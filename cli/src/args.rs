@@ -13,7 +13,8 @@ Aspara: track ML experiments in plain files, browse them in a static dashboard.
 
 Training code writes runs into a data directory (with the `aspara` crate, or Python Aspara 0.1.0).
 This command serves that directory with the dashboard, publishes it as a static site that any web
-host (or a local folder) can show, and inspects what is in it.
+host (or a local folder) can show, inspects what is in it, and runs the tracker that remote runs log
+into over HTTP.
 
 The data directory is --data-dir, else $ASPARA_DATA_DIR, else $XDG_DATA_HOME/aspara, else
 ~/.local/share/aspara.";
@@ -24,7 +25,9 @@ Examples:
   aspara ls                                projects, with run counts and last update
   aspara ls vision-demo --json             that project's runs, as JSON
   aspara inspect vision-demo/resnet-lr-high  what the reader made of one run
-  aspara publish --out site/ --project vision-demo   a static site for GitHub Pages";
+  aspara publish --out site/ --project vision-demo   a static site for GitHub Pages
+  aspara tracker --port 3142               the tracker remote runs log into
+  aspara sync                              upload what remote runs left in the offline queue";
 
 /// The `aspara` command.
 #[derive(Debug, Parser)]

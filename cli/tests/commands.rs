@@ -479,7 +479,9 @@ fn help_says_what_and_shows_examples() {
         top.contains("Examples:") && top.contains("aspara demo"),
         "{top}"
     );
-    for sub in ["serve", "publish", "index", "ls", "inspect", "demo"] {
+    for sub in [
+        "serve", "publish", "index", "ls", "inspect", "demo", "tracker", "sync",
+    ] {
         let h = util::ok_stdout(&util::aspara(&[sub, "--help"]));
         assert!(h.contains("Examples:"), "{sub}: {h}");
         assert!(h.contains(&format!("aspara {sub}")), "{sub}: {h}");
