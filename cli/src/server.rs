@@ -169,6 +169,30 @@ pub fn parse_path(raw: &str) -> Result<Vec<String>, ApiError> {
     Ok(out)
 }
 
+/// Whether a `Range` value is a syntactically valid `bytes=` range set: each spec `first-last`,
+/// `first-` or `-suffix`, with `first <= last`.
+fn is_valid_byte_range(value: &str) -> bool {
+    let Some(set) = value.trim().strip_prefix("bytes=") else {
+        return false;
+    };
+    let number = |s: &str| -> Option<u64> {
+        let s = s.trim();
+        if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        s.parse().ok()
+    };
+    set.split(',').all(|spec| match spec.split_once('-') {
+        Some((first, "")) => number(first).is_some(),
+        Some(("", suffix)) => number(suffix).is_some(),
+        Some((first, last)) if last.trim().is_empty() => number(first).is_some(),
+        Some((first, last)) => {
+            matches!((number(first), number(last)), (Some(a), Some(b)) if a <= b)
+        }
+        None => false,
+    })
+}
+
 /// True when `If-None-Match` lists `etag` (weak comparison, as RFC 9110 §13.1.2 asks) or is `*`.
 fn etag_matches(headers: &HeaderMap, etag: &str) -> bool {
     let strip = |t: &str| t.trim().trim_start_matches("W/").to_owned();
@@ -289,6 +313,15 @@ async fn serve_data_file(root: &Path, path: &Path, req: Request) -> Result<Respo
     // RFC 9110 §13.1.3: with If-None-Match present, If-Modified-Since is ignored.
     if parts.headers.contains_key(header::IF_NONE_MATCH) {
         parts.headers.remove(header::IF_MODIFIED_SINCE);
+    }
+    // RFC 9110 §14.2: a Range header that does not parse is ignored (the whole file, 200); only a
+    // valid range past the end is answered 416, which live tailing relies on.
+    if parts
+        .headers
+        .get(header::RANGE)
+        .is_some_and(|v| !v.to_str().is_ok_and(is_valid_byte_range))
+    {
+        parts.headers.remove(header::RANGE);
     }
     let req = Request::from_parts(parts, body);
     let resp = match ServeFile::new(&real).oneshot(req).await {

@@ -105,6 +105,26 @@ async fn range_gives_206_with_the_right_bytes() {
     )
     .await;
     assert_eq!(r.status, StatusCode::RANGE_NOT_SATISFIABLE);
+    // A Range that does not parse is ignored: the whole file (RFC 9110 §14.2).
+    for bad in ["bytes=5-2", "bytes=x-", "items=0-1", "bytes=-"] {
+        let r = get(
+            t.path(),
+            "/vision-demo/resnet-baseline.jsonl",
+            &[("range", bad)],
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::OK, "{bad}");
+        assert_eq!(r.body, file, "{bad}");
+    }
+    // A suffix range is valid.
+    let r = get(
+        t.path(),
+        "/vision-demo/resnet-baseline.jsonl",
+        &[("range", "bytes=-10")],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::PARTIAL_CONTENT);
+    assert_eq!(r.body, &file[file.len() - 10..]);
 }
 
 #[tokio::test]
