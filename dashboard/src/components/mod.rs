@@ -3,6 +3,7 @@
 
 mod chart_canvas;
 mod chart_controls;
+mod chart_grid;
 mod config_tree;
 mod filter_box;
 mod legend;
@@ -13,6 +14,7 @@ mod tag_list;
 
 pub use chart_canvas::{ChartCanvas, ChartLine, Lines};
 pub use chart_controls::ChartControls;
+pub use chart_grid::ChartGrid;
 pub use config_tree::ConfigTree;
 pub use filter_box::FilterBox;
 pub use legend::{Legend, LegendEntry};

@@ -10,11 +10,11 @@ use aspara_charts::RunColors;
 use yew::prelude::*;
 
 use super::PageProps;
-use crate::components::{ChartCanvas, ChartControls, ChartLine, Legend, LegendEntry, Lines};
+use crate::components::{ChartControls, ChartGrid, ChartLine, Legend, LegendEntry, Lines};
 use crate::data::{Plot, first_timestamp, plot};
 use crate::hooks::use_store;
-use crate::model::{RunInfo, color_order, config_table, display_value, dom_id};
-use crate::state::{Action, Route, group_metrics, metric_visible};
+use crate::model::{RunInfo, color_order, config_table, display_value};
+use crate::state::{Action, Route};
 
 /// While runs are still arriving, the charts take in newly decoded runs at most once per this
 /// many milliseconds (the first run is shown at once, and so is the last). Runs decode one after
@@ -195,28 +195,7 @@ pub fn compare_page(props: &PageProps) -> Html {
                 .collect::<Vec<_>>()
         }
     });
-    {
-        let focus = props.view.focus_metric.clone();
-        let ready = !charts.is_empty();
-        use_effect_with((focus, ready), move |(focus, ready)| {
-            if let (Some(m), true) = (focus, ready) {
-                crate::app::scroll_to(&dom_id("chart", m));
-            }
-        });
-    }
     let act = props.on_action.clone();
-    let on_zoom = {
-        let act = act.clone();
-        Callback::from(move |z| act.emit(Action::Zoom(z)))
-    };
-    let filter = props.view.charts.metric_filter.clone();
-    let names: Vec<&str> = charts
-        .iter()
-        .map(|(n, _)| n.as_str())
-        .filter(|n| metric_visible(&filter, n))
-        .collect();
-    let groups = group_metrics(names);
-    let size_class = format!("charts size-{:?}", props.view.charts.size).to_lowercase();
 
     let legend: Vec<LegendEntry> = datas
         .iter()
@@ -265,18 +244,6 @@ pub fn compare_page(props: &PageProps) -> Html {
         let act = act.clone();
         Callback::from(move |_: Event| act.emit(Action::ToggleDiffOnly))
     };
-    let chart_html = |name: &str| -> Html {
-        let Some((_, lines)) = charts.iter().find(|(n, _)| n == name) else {
-            return html! {};
-        };
-        let focused = props.view.focus_metric.as_deref() == Some(name);
-        html! {
-            <div class={classes!("chart-cell", focused.then_some("focused"))} id={dom_id("chart", name)} key={dom_id("k", name)}>
-                <ChartCanvas title={AttrValue::from(name.to_owned())} lines={lines.clone()}
-                    settings={props.view.charts.clone()} on_zoom={on_zoom.clone()} />
-            </div>
-        }
-    };
     html! {
         <main class="page compare">
             <div class="page-head">
@@ -288,12 +255,8 @@ pub fn compare_page(props: &PageProps) -> Html {
             }
             <Legend entries={legend} />
             <ChartControls settings={props.view.charts.clone()} on_action={act.clone()} />
-            { for groups.iter().map(|(g, names)| html! {
-                <section class="group" key={dom_id("g", g)}>
-                    if !g.is_empty() { <h3 class="group-title">{ format!("{g}/") }</h3> }
-                    <div class={size_class.clone()}>{ for names.iter().map(|n| chart_html(n)) }</div>
-                </section>
-            }) }
+            <ChartGrid charts={charts.clone()} settings={props.view.charts.clone()}
+                focus={props.view.focus_metric.clone()} on_action={act.clone()} />
             if !infos.is_empty() {
                 <section class="panel config-diff">
                     <h3>

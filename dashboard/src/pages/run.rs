@@ -8,15 +8,13 @@ use yew::prelude::*;
 
 use super::PageProps;
 use crate::components::{
-    ChartCanvas, ChartControls, ChartLine, ConfigTree, Lines, LoadReportView, StatusIcon, TagList,
+    ChartControls, ChartGrid, ChartLine, ConfigTree, Lines, LoadReportView, StatusIcon, TagList,
 };
 use crate::data::{first_timestamp, notices, plot};
 use crate::hooks::use_store;
-use crate::model::{
-    RunInfo, artifact_href, color_order, dom_id, format_duration, format_time, note_lines,
-};
+use crate::model::{RunInfo, artifact_href, color_order, format_duration, format_time, note_lines};
 use crate::source::Source;
-use crate::state::{Action, Route, group_metrics, metric_visible};
+use crate::state::Route;
 use crate::store::now_ms;
 
 /// The artifact list: names as text; a download link only for names that pass the artifact rule,
@@ -133,15 +131,6 @@ pub fn run_page(props: &PageProps) -> Html {
             }
         },
     );
-    {
-        let focus = props.view.focus_metric.clone();
-        let ready = !charts.is_empty();
-        use_effect_with((focus, ready), move |(focus, ready)| {
-            if let (Some(m), true) = (focus, ready) {
-                crate::app::scroll_to(&dom_id("chart", m));
-            }
-        });
-    }
     let Some(info) = info else {
         if store.manifest().is_some() {
             return html! { <main class="page"><p class="error">{ format!("No run named '{run}' in project '{project}'.") }</p></main> };
@@ -150,30 +139,6 @@ pub fn run_page(props: &PageProps) -> Html {
     };
     let now = now_ms();
     let act = props.on_action.clone();
-    let on_zoom = {
-        let act = act.clone();
-        Callback::from(move |z| act.emit(Action::Zoom(z)))
-    };
-    let filter = props.view.charts.metric_filter.clone();
-    let names: Vec<&str> = charts
-        .iter()
-        .map(|(n, _)| n.as_str())
-        .filter(|n| metric_visible(&filter, n))
-        .collect();
-    let groups = group_metrics(names);
-    let size_class = format!("charts size-{:?}", props.view.charts.size).to_lowercase();
-    let chart_html = |name: &str| -> Html {
-        let Some((_, lines)) = charts.iter().find(|(n, _)| n == name) else {
-            return html! {};
-        };
-        let focused = props.view.focus_metric.as_deref() == Some(name);
-        html! {
-            <div class={classes!("chart-cell", focused.then_some("focused"))} id={dom_id("chart", name)} key={dom_id("k", name)}>
-                <ChartCanvas title={AttrValue::from(name.to_owned())} lines={lines.clone()}
-                    settings={props.view.charts.clone()} on_zoom={on_zoom.clone()} legend={false} />
-            </div>
-        }
-    };
     let source = store.source();
     let notes = note_lines(&info.meta.notes);
     html! {
@@ -227,12 +192,8 @@ pub fn run_page(props: &PageProps) -> Html {
             }
             <ChartControls settings={props.view.charts.clone()} on_action={act.clone()} />
             if data.is_some() && charts.is_empty() { <p class="muted">{ "This run has no metrics." }</p> }
-            { for groups.iter().map(|(g, names)| html! {
-                <section class="group" key={dom_id("g", g)}>
-                    if !g.is_empty() { <h3 class="group-title">{ format!("{g}/") }</h3> }
-                    <div class={size_class.clone()}>{ for names.iter().map(|n| chart_html(n)) }</div>
-                </section>
-            }) }
+            <ChartGrid charts={charts.clone()} settings={props.view.charts.clone()}
+                focus={props.view.focus_metric.clone()} on_action={act.clone()} legend={false} />
         </main>
     }
 }
